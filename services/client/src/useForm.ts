@@ -1,0 +1,63 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, errorMessage, type FieldErrors } from './api/types';
+import { useNotices } from './components/Notices';
+
+/**
+ * Form state shared by every form: client-side errors, the server's
+ * per-field errors, a busy flag, and focus on the first invalid field.
+ */
+export function useForm() {
+  const { notify } = useNotices();
+  const formRef = useRef<HTMLFormElement>(null);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, setBusy] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    if (attempt === 0) return;
+    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [attempt]);
+
+  /**
+   * Validates with `check`; if clean, runs `action`. A refusal from the
+   * server shows its message and its `errors` next to the fields.
+   * Returns true on success.
+   */
+  const submit = useCallback(
+    async (check: () => FieldErrors, action: () => Promise<void>): Promise<boolean> => {
+      const found = check();
+      setErrors(found);
+      if (Object.keys(found).length > 0) {
+        setAttempt((n) => n + 1);
+        notify('error', 'Please correct the highlighted fields.');
+        return false;
+      }
+      setBusy(true);
+      try {
+        await action();
+        return true;
+      } catch (err) {
+        if (err instanceof ApiError && Object.keys(err.errors).length > 0) {
+          setErrors(err.errors);
+          setAttempt((n) => n + 1);
+        }
+        notify('error', errorMessage(err));
+        return false;
+      } finally {
+        setBusy(false);
+      }
+    },
+    [notify],
+  );
+
+  const clearError = useCallback((field: string) => {
+    setErrors((e) => {
+      if (!(field in e)) return e;
+      const next = { ...e };
+      delete next[field];
+      return next;
+    });
+  }, []);
+
+  return { formRef, errors, busy, submit, clearError, setErrors };
+}
