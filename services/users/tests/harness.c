@@ -772,6 +772,15 @@ struct resp *http_va(const char *method, const char *path, const char *bearer, c
     return r;
 }
 
+struct resp *http_json(const char *method, const char *path, const char *bearer, json_t *body)
+{
+    char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(body);
+    struct resp *r = http(method, path, bearer, text ? text : "");
+    free(text);
+    return r;
+}
+
 struct resp *http_raw_va(const char *method, const char *path, const char *bearer,
                          const char *content_type, const void *body, size_t len, ...) {
     va_list ap;

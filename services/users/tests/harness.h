@@ -103,6 +103,9 @@ struct resp *http_va(const char *method, const char *path, const char *bearer, c
                      ...);
 #define http(...) http_va(__VA_ARGS__, (const char *)NULL, (const char *)NULL, (const char *)NULL)
 
+/* Sends a jansson value as the JSON body; takes the reference (decrefs it). */
+struct resp *http_json(const char *method, const char *path, const char *bearer, json_t *body);
+
 /* Raw bytes (may contain NUL / invalid UTF-8) with an explicit content type. */
 struct resp *http_raw_va(const char *method, const char *path, const char *bearer,
                          const char *content_type, const void *body, size_t len, ...);
