@@ -1,0 +1,132 @@
+#include "api/api.h"
+
+#include "app.h"
+#include "auth/password.h"
+#include "auth/tokens.h"
+#include "metrics.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+struct store *api_store(struct http_response *res) {
+    struct store *s = app_store();
+    if (s == NULL) {
+        metrics_db_error();
+        http_reply_error(res, 503, "The database is unavailable. Please try again later.");
+    }
+    return s;
+}
+
+void api_store_failed(struct http_response *res, store_status st) {
+    metrics_db_error();
+    if (st == STORE_UNAVAILABLE) {
+        http_reply_error(res, 503, "The database is unavailable. Please try again later.");
+        return;
+    }
+    http_reply_error(res, 500, "Internal server error.");
+}
+
+bool api_authenticate(const struct http_request *req, struct http_response *res, struct store *s,
+                      struct store_user *caller) {
+    const struct config *cfg = app_config();
+    const char *token = http_bearer_token(req);
+    if (token == NULL) {
+        http_reply_unauthorized(res, "Provide a valid auth token.");
+        return false;
+    }
+    int64_t user_id = 0;
+    switch (tokens_access_verify(cfg->secret_key, cfg->secret_len, token, app_now(), &user_id)) {
+    case TOKENS_OK:
+        break;
+    case TOKENS_EXPIRED:
+        http_reply_unauthorized(res, "Signature expired. Please log in again.");
+        return false;
+    default:
+        http_reply_unauthorized(res, "Invalid token. Please log in again.");
+        return false;
+    }
+    /* One primary-key read per request: deleted or deactivated users lose access at once. */
+    store_status st = store_user_get(s, user_id, caller);
+    if (st == STORE_NOT_FOUND || (st == STORE_OK && !caller->active)) {
+        http_reply_unauthorized(res, "Invalid token. Please log in again.");
+        return false;
+    }
+    if (st != STORE_OK) {
+        api_store_failed(res, st);
+        return false;
+    }
+    return true;
+}
+
+json_t *api_user_json(const struct store_user *u) {
+    char created[32];
+    time_t t = (time_t)u->created_at;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_pack("{s:I, s:s, s:s, s:b, s:b, s:s}", "id", (json_int_t)u->id, "username",
+                     u->username, "email", u->email, "active", u->active, "admin", u->admin,
+                     "created_date", created);
+}
+
+bool api_read_new_user(const struct http_request *req, struct http_response *res,
+                       struct store_user_fields *f, char *email_out, size_t email_len) {
+    json_t *errors = json_object();
+    const char *username = validate_string_field(req->body, "username", true, errors);
+    const char *email = validate_string_field(req->body, "email", true, errors);
+    const char *password = validate_string_field(req->body, "password", true, errors);
+    int admin = validate_bool_field(req->body, "admin", errors);
+    const char *why = NULL;
+
+    if (username != NULL && (why = validate_username(username)) != NULL) {
+        json_object_set_new(errors, "username", json_string(why));
+    }
+    if (email != NULL && (why = validate_email(email, email_out, email_len)) != NULL) {
+        json_object_set_new(errors, "email", json_string(why));
+    }
+    if (password != NULL && (why = validate_password(password)) != NULL) {
+        json_object_set_new(errors, "password", json_string(why));
+    }
+    if (json_object_size(errors) > 0) {
+        http_reply_validation(res, errors);
+        return false;
+    }
+    json_decref(errors);
+    f->username = username;
+    f->email = email_out;
+    f->password_hash = NULL;
+    f->active = true;
+    f->admin = admin == 1;
+    return true;
+}
+
+void api_reply_conflict(struct http_response *res, store_status st) {
+    http_reply_error(res, 409,
+                     st == STORE_CONFLICT_EMAIL ? "Sorry. That email already exists."
+                                                : "Sorry. That username already exists.");
+}
+
+bool api_create_user(struct http_response *res, struct store *s, struct store_user_fields *f,
+                     const char *password, struct store_user *out) {
+    char hash[PASSWORD_HASH_MAX];
+    if (password_hash(password, app_config()->bcrypt_cost, hash, sizeof hash) != 0) {
+        http_reply_error(res, 500, "Internal server error.");
+        return false;
+    }
+    f->password_hash = hash;
+    store_status st = store_user_create(s, f, app_now(), out);
+    f->password_hash = NULL;
+    explicit_bzero(hash, sizeof hash);
+    if (st == STORE_CONFLICT_EMAIL || st == STORE_CONFLICT_USERNAME) {
+        api_reply_conflict(res, st);
+        return false;
+    }
+    if (st != STORE_OK) {
+        api_store_failed(res, st);
+        return false;
+    }
+    http_reply_json(res, 201, api_user_json(out));
+    return true;
+}
