@@ -14,15 +14,18 @@ static char dummy_hash[PASSWORD_HASH_MAX];
 static pthread_key_t store_key;
 static pthread_once_t store_key_once = PTHREAD_ONCE_INIT;
 
-static void store_key_destroy(void *s) {
+static void store_key_destroy(void *s)
+{
     store_close(s);
 }
 
-static void store_key_create(void) {
+static void store_key_create(void)
+{
     pthread_key_create(&store_key, store_key_destroy);
 }
 
-int app_init(struct config *cfg) {
+int app_init(struct config *cfg)
+{
     app_cfg = *cfg;
     memset(cfg, 0, sizeof *cfg);
     pthread_once(&store_key_once, store_key_create);
@@ -35,7 +38,8 @@ int app_init(struct config *cfg) {
     return 0;
 }
 
-void app_shutdown(void) {
+void app_shutdown(void)
+{
     struct store *s = pthread_getspecific(store_key);
     if (s != NULL) {
         store_close(s);
@@ -44,11 +48,13 @@ void app_shutdown(void) {
     config_free(&app_cfg);
 }
 
-const struct config *app_config(void) {
+const struct config *app_config(void)
+{
     return &app_cfg;
 }
 
-struct store *app_store(void) {
+struct store *app_store(void)
+{
     pthread_once(&store_key_once, store_key_create);
     struct store *s = pthread_getspecific(store_key);
     if (s != NULL) {
@@ -64,10 +70,12 @@ struct store *app_store(void) {
     return s;
 }
 
-const char *app_dummy_hash(void) {
+const char *app_dummy_hash(void)
+{
     return dummy_hash;
 }
 
-int64_t app_now(void) {
+int64_t app_now(void)
+{
     return (int64_t)time(NULL);
 }

@@ -10,19 +10,22 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-static const char *env_or(const char *name, const char *fallback) {
+static const char *env_or(const char *name, const char *fallback)
+{
     const char *v = getenv(name);
     return (v != NULL && v[0] != '\0') ? v : fallback;
 }
 
-static char *env_dup(const char *name) {
+static char *env_dup(const char *name)
+{
     const char *v = getenv(name);
     return (v != NULL && v[0] != '\0') ? strdup(v) : NULL;
 }
 
 /* Parses a whole decimal integer in [min, max]; rejects trailing junk. */
 static int parse_int(const char *name, int64_t min, int64_t max, int64_t fallback, int64_t *out,
-                     char *err, size_t errlen) {
+                     char *err, size_t errlen)
+{
     const char *v = getenv(name);
     if (v == NULL || v[0] == '\0') {
         *out = fallback;
@@ -40,7 +43,8 @@ static int parse_int(const char *name, int64_t min, int64_t max, int64_t fallbac
     return 0;
 }
 
-int config_parse_cidr(const char *text, struct cidr *out) {
+int config_parse_cidr(const char *text, struct cidr *out)
+{
     char buf[INET6_ADDRSTRLEN + 8];
     if (strlen(text) >= sizeof buf) {
         return -1;
@@ -70,7 +74,8 @@ int config_parse_cidr(const char *text, struct cidr *out) {
     return -1;
 }
 
-static bool cidr_contains(const struct cidr *c, int family, const unsigned char *addr) {
+static bool cidr_contains(const struct cidr *c, int family, const unsigned char *addr)
+{
     if (c->family != family) {
         return false;
     }
@@ -85,7 +90,8 @@ static bool cidr_contains(const struct cidr *c, int family, const unsigned char 
     return (c->addr[full] & mask) == (addr[full] & mask);
 }
 
-bool config_is_trusted_proxy(const struct config *cfg, const char *addr) {
+bool config_is_trusted_proxy(const struct config *cfg, const char *addr)
+{
     unsigned char bin[16] = {0};
     int family = AF_INET;
     if (inet_pton(AF_INET, addr, bin) != 1) {
@@ -102,7 +108,8 @@ bool config_is_trusted_proxy(const struct config *cfg, const char *addr) {
     return false;
 }
 
-bool config_cors_allowed(const struct config *cfg, const char *origin) {
+bool config_cors_allowed(const struct config *cfg, const char *origin)
+{
     for (size_t i = 0; i < cfg->cors_count; i++) {
         if (strcmp(cfg->cors_origins[i], "*") == 0 || strcmp(cfg->cors_origins[i], origin) == 0) {
             return true;
@@ -114,7 +121,8 @@ bool config_cors_allowed(const struct config *cfg, const char *origin) {
 /* Splits a comma list, trimming spaces; calls add() for each non-empty item. */
 static int parse_list(const char *name, const char *value,
                       int (*add)(struct config *, const char *), struct config *cfg, char *err,
-                      size_t errlen) {
+                      size_t errlen)
+{
     char *copy = strdup(value);
     if (copy == NULL) {
         snprintf(err, errlen, "out of memory");
@@ -143,7 +151,8 @@ static int parse_list(const char *name, const char *value,
     return rc;
 }
 
-static int add_cors(struct config *cfg, const char *item) {
+static int add_cors(struct config *cfg, const char *item)
+{
     if (cfg->cors_count >= CONFIG_MAX_LIST) {
         return -1;
     }
@@ -155,7 +164,8 @@ static int add_cors(struct config *cfg, const char *item) {
     return 0;
 }
 
-static int add_proxy(struct config *cfg, const char *item) {
+static int add_proxy(struct config *cfg, const char *item)
+{
     if (cfg->trusted_count >= CONFIG_MAX_LIST ||
         config_parse_cidr(item, &cfg->trusted_proxies[cfg->trusted_count]) != 0) {
         return -1;
@@ -166,7 +176,8 @@ static int add_proxy(struct config *cfg, const char *item) {
 
 /* Outside production a missing SECRET_KEY gets a random one per process: safe
  * (nothing guessable), but tokens do not survive a restart or cross tasks. */
-static int load_secret(struct config *cfg, char *err, size_t errlen) {
+static int load_secret(struct config *cfg, char *err, size_t errlen)
+{
     const char *key = getenv("SECRET_KEY");
     if (key != NULL && key[0] != '\0') {
         if (cfg->production && strlen(key) < CONFIG_SECRET_MIN_PRODUCTION) {
@@ -199,13 +210,15 @@ static int load_secret(struct config *cfg, char *err, size_t errlen) {
     return 0;
 }
 
-static int load_database_url(struct config *cfg) {
+static int load_database_url(struct config *cfg)
+{
     const char *url = env_or("DATABASE_URL", "sqlite://data/users.db");
     cfg->database_url = strdup(url);
     return cfg->database_url == NULL ? -1 : 0;
 }
 
-static int load_numbers(struct config *cfg, char *err, size_t errlen) {
+static int load_numbers(struct config *cfg, char *err, size_t errlen)
+{
     int64_t v = 0;
     if (parse_int("PORT", 0, 65535, 5000, &v, err, errlen) != 0) {
         return -1;
@@ -244,7 +257,8 @@ static int load_numbers(struct config *cfg, char *err, size_t errlen) {
     return 0;
 }
 
-static int load_lists(struct config *cfg, char *err, size_t errlen) {
+static int load_lists(struct config *cfg, char *err, size_t errlen)
+{
     const char *cors = getenv("CORS_ORIGINS");
     if (cors != NULL && parse_list("CORS_ORIGINS", cors, add_cors, cfg, err, errlen) != 0) {
         return -1;
@@ -257,7 +271,8 @@ static int load_lists(struct config *cfg, char *err, size_t errlen) {
     return 0;
 }
 
-int config_load(struct config *cfg, char *err, size_t errlen) {
+int config_load(struct config *cfg, char *err, size_t errlen)
+{
     memset(cfg, 0, sizeof *cfg);
     snprintf(err, errlen, "out of memory");
     const char *env = env_or("APP_ENV", "development");
@@ -288,7 +303,8 @@ fail:
     return -1;
 }
 
-void config_free(struct config *cfg) {
+void config_free(struct config *cfg)
+{
     free(cfg->database_url);
     if (cfg->secret_key != NULL) {
         explicit_bzero(cfg->secret_key, cfg->secret_len);

@@ -9,11 +9,13 @@ static atomic_int log_min_level = LOG_INFO;
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
-void log_set_level(enum log_level level) {
+void log_set_level(enum log_level level)
+{
     atomic_store(&log_min_level, (int)level);
 }
 
-int log_parse_level(const char *text) {
+int log_parse_level(const char *text)
+{
     for (size_t i = 0; i < sizeof level_names / sizeof level_names[0]; i++) {
         if (strcasecmp(text, level_names[i]) == 0) {
             return (int)i;
@@ -25,7 +27,8 @@ int log_parse_level(const char *text) {
     return -1;
 }
 
-void log_emit(enum log_level level, const char *msg, json_t *fields) {
+void log_emit(enum log_level level, const char *msg, json_t *fields)
+{
     if ((int)level < atomic_load(&log_min_level)) {
         json_decref(fields);
         return;

@@ -55,12 +55,14 @@ static const char USAGE[] =
     "  STATIC_DIR                    serve the built web client from this directory\n"
     "  HTTP_THREADS, BCRYPT_WORKERS  thread counts (default: number of CPUs)\n";
 
-static int fail(const char *what, const char *why) {
+static int fail(const char *what, const char *why)
+{
     log_error(what, json_pack("{s:s}", "error", why));
     return 1;
 }
 
-static int load(struct config *cfg) {
+static int load(struct config *cfg)
+{
     char err[256];
     if (config_load(cfg, err, sizeof err) != 0) {
         return fail("invalid configuration", err);
@@ -72,7 +74,8 @@ static int load(struct config *cfg) {
     return 0;
 }
 
-static int migrate(struct store *s) {
+static int migrate(struct store *s)
+{
     int version = 0;
     if (store_migrate(s) != STORE_OK || store_schema_version(s, &version) != STORE_OK) {
         return fail("migration failed", "see the database log");
@@ -82,7 +85,8 @@ static int migrate(struct store *s) {
     return 0;
 }
 
-static int create_admin(struct store *s, const struct config *cfg) {
+static int create_admin(struct store *s, const struct config *cfg)
+{
     char email[STORE_EMAIL_MAX + 1];
     const char *why = validate_email(cfg->admin_email, email, sizeof email);
     if (why != NULL) {
@@ -130,7 +134,8 @@ static int create_admin(struct store *s, const struct config *cfg) {
     return 0;
 }
 
-static struct store *open_and_migrate(void) {
+static struct store *open_and_migrate(void)
+{
     struct store *s = app_store();
     if (s == NULL || migrate(s) != 0) {
         return NULL;
@@ -138,7 +143,8 @@ static struct store *open_and_migrate(void) {
     return s;
 }
 
-static int cmd_serve(void) {
+static int cmd_serve(void)
+{
     /* Blocked before any thread starts, so only sigwait() below sees them. */
     sigset_t stop;
     sigemptyset(&stop);
@@ -182,7 +188,8 @@ cleanup:
     return rc;
 }
 
-static int cmd_migrate(bool with_admin) {
+static int cmd_migrate(bool with_admin)
+{
     struct config cfg;
     if (load(&cfg) != 0) {
         return 1;
@@ -209,7 +216,8 @@ cleanup:
 }
 
 /* A dependency-free probe for container HEALTHCHECKs (no curl in the image). */
-static int cmd_healthcheck(void) {
+static int cmd_healthcheck(void)
+{
     const char *p = getenv("PORT");
     int port = p != NULL && p[0] != '\0' ? atoi(p) : 5000;
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -230,7 +238,8 @@ static int cmd_healthcheck(void) {
     return ok ? 0 : 1;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     signal(SIGPIPE, SIG_IGN);
     const char *cmd = argc > 1 ? argv[1] : "serve";
     if (strcmp(cmd, "serve") == 0) {

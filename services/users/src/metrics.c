@@ -31,7 +31,8 @@ static atomic_uint_fast64_t db_errors;
 static atomic_int queue_depth;
 static atomic_int inflight;
 
-static size_t status_index(unsigned status) {
+static size_t status_index(unsigned status)
+{
     for (size_t i = 0; i < STATUS_COUNT - 1; i++) {
         if (statuses[i] == status) {
             return i;
@@ -40,7 +41,8 @@ static size_t status_index(unsigned status) {
     return STATUS_COUNT - 1;
 }
 
-void metrics_observe(size_t slot, unsigned status, double seconds) {
+void metrics_observe(size_t slot, unsigned status, double seconds)
+{
     if (slot >= MAX_SLOTS) {
         return;
     }
@@ -57,19 +59,23 @@ void metrics_observe(size_t slot, unsigned status, double seconds) {
     atomic_fetch_add_explicit(&m->sum_us, (uint_fast64_t)(seconds * 1e6), memory_order_relaxed);
 }
 
-void metrics_db_error(void) {
+void metrics_db_error(void)
+{
     atomic_fetch_add_explicit(&db_errors, 1, memory_order_relaxed);
 }
 
-void metrics_queue_add(int delta) {
+void metrics_queue_add(int delta)
+{
     atomic_fetch_add(&queue_depth, delta);
 }
 
-void metrics_inflight_add(int delta) {
+void metrics_inflight_add(int delta)
+{
     atomic_fetch_add(&inflight, delta);
 }
 
-static void slot_labels(size_t slot, const char **route, const char **method) {
+static void slot_labels(size_t slot, const char **route, const char **method)
+{
     size_t nroutes = router_count();
     if (slot < nroutes) {
         *route = router_at(slot)->pattern;
@@ -88,7 +94,8 @@ struct buf {
     int failed;
 };
 
-__attribute__((format(printf, 2, 3))) static void put(struct buf *b, const char *fmt, ...) {
+__attribute__((format(printf, 2, 3))) static void put(struct buf *b, const char *fmt, ...)
+{
     if (b->failed) {
         return;
     }
@@ -116,7 +123,8 @@ __attribute__((format(printf, 2, 3))) static void put(struct buf *b, const char 
     }
 }
 
-static void render_requests(struct buf *b, size_t nslots) {
+static void render_requests(struct buf *b, size_t nslots)
+{
     put(b, "# HELP users_api_http_requests_total HTTP requests by route, method and status.\n"
            "# TYPE users_api_http_requests_total counter\n");
     for (size_t s = 0; s < nslots; s++) {
@@ -135,7 +143,8 @@ static void render_requests(struct buf *b, size_t nslots) {
     }
 }
 
-static void render_latency(struct buf *b, size_t nslots) {
+static void render_latency(struct buf *b, size_t nslots)
+{
     put(b, "# HELP users_api_http_request_duration_seconds Time from request to response.\n"
            "# TYPE users_api_http_request_duration_seconds histogram\n");
     for (size_t s = 0; s < nslots; s++) {
@@ -165,7 +174,8 @@ static void render_latency(struct buf *b, size_t nslots) {
     }
 }
 
-char *metrics_render(size_t *len) {
+char *metrics_render(size_t *len)
+{
     struct buf b = {malloc(16384), 0, 16384, 0};
     if (b.data == NULL) {
         return NULL;

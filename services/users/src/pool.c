@@ -21,7 +21,8 @@ struct pool {
     pthread_t *threads;
 };
 
-static struct job *next_job(struct pool *p) {
+static struct job *next_job(struct pool *p)
+{
     pthread_mutex_lock(&p->lock);
     while (p->head == NULL && !p->stopping) {
         pthread_cond_wait(&p->ready, &p->lock);
@@ -37,7 +38,8 @@ static struct job *next_job(struct pool *p) {
     return j;
 }
 
-static void *worker(void *arg) {
+static void *worker(void *arg)
+{
     struct pool *p = arg;
     struct job *j;
     while ((j = next_job(p)) != NULL) {
@@ -48,7 +50,8 @@ static void *worker(void *arg) {
     return NULL;
 }
 
-struct pool *pool_new(unsigned threads) {
+struct pool *pool_new(unsigned threads)
+{
     struct pool *p = calloc(1, sizeof *p);
     if (p == NULL) {
         return NULL;
@@ -73,7 +76,8 @@ struct pool *pool_new(unsigned threads) {
     return p;
 }
 
-int pool_submit(struct pool *p, void (*fn)(void *), void *arg) {
+int pool_submit(struct pool *p, void (*fn)(void *), void *arg)
+{
     struct job *j = malloc(sizeof *j);
     if (j == NULL) {
         return -1;
@@ -97,7 +101,8 @@ int pool_submit(struct pool *p, void (*fn)(void *), void *arg) {
     return 0;
 }
 
-void pool_free(struct pool *p) {
+void pool_free(struct pool *p)
+{
     if (p == NULL) {
         return;
     }

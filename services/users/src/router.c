@@ -31,19 +31,23 @@ static const struct route routes[] = {
 
 enum { ROUTE_COUNT = sizeof routes / sizeof routes[0] };
 
-size_t router_count(void) {
+size_t router_count(void)
+{
     return ROUTE_COUNT;
 }
 
-const struct route *router_at(size_t index) {
+const struct route *router_at(size_t index)
+{
     return index < ROUTE_COUNT ? &routes[index] : NULL;
 }
 
-size_t router_index(const struct route *route) {
+size_t router_index(const struct route *route)
+{
     return (size_t)(route - routes);
 }
 
-bool router_parse_id(const char *text, size_t len, int64_t *out) {
+bool router_parse_id(const char *text, size_t len, int64_t *out)
+{
     if (len == 0 || len > 19) {
         return false;
     }
@@ -66,7 +70,8 @@ bool router_parse_id(const char *text, size_t len, int64_t *out) {
 }
 
 /* Matches pattern against path segment by segment; {id} takes one integer segment. */
-static bool pattern_matches(const char *pattern, const char *path, int64_t *id) {
+static bool pattern_matches(const char *pattern, const char *path, int64_t *id)
+{
     while (*pattern != '\0' && *path != '\0') {
         if (strncmp(pattern, "{id}", 4) == 0) {
             size_t seg = strcspn(path, "/");
@@ -86,12 +91,14 @@ static bool pattern_matches(const char *pattern, const char *path, int64_t *id) 
     return *pattern == '\0' && *path == '\0';
 }
 
-static bool method_matches(const char *route_method, const char *method) {
+static bool method_matches(const char *route_method, const char *method)
+{
     return strcmp(route_method, method) == 0 ||
            (strcmp(method, "HEAD") == 0 && strcmp(route_method, "GET") == 0);
 }
 
-static void append_allow(char *allow, size_t allowlen, const char *method) {
+static void append_allow(char *allow, size_t allowlen, const char *method)
+{
     if (strstr(allow, method) != NULL) {
         return;
     }
@@ -100,7 +107,8 @@ static void append_allow(char *allow, size_t allowlen, const char *method) {
 }
 
 enum router_result router_match(const char *method, const char *path, const struct route **route,
-                                int64_t *id, char *allow, size_t allowlen) {
+                                int64_t *id, char *allow, size_t allowlen)
+{
     /* "/users/" is "/users": clients and proxies disagree on trailing slashes. */
     char trimmed[256];
     size_t len = strlen(path);
@@ -137,7 +145,8 @@ enum router_result router_match(const char *method, const char *path, const stru
     return ROUTER_NOT_FOUND;
 }
 
-bool router_is_api_path(const char *path) {
+bool router_is_api_path(const char *path)
+{
     static const char *const prefixes[] = {"/auth",    "/users", "/ping",         "/health",
                                            "/metrics", "/doc",   "/openapi.json", "/swagger.json"};
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {

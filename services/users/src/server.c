@@ -54,13 +54,15 @@ struct req_ctx {
     struct http_response res;
 };
 
-static double seconds_since(const struct timespec *start) {
+static double seconds_since(const struct timespec *start)
+{
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-static void ctx_free(struct req_ctx *ctx) {
+static void ctx_free(struct req_ctx *ctx)
+{
     free(ctx->body);
     free(ctx->path);
     free(ctx->req.authorization);
@@ -75,13 +77,15 @@ static void ctx_free(struct req_ctx *ctx) {
 
 /* ---- reading the request ---- */
 
-static bool request_id_valid(const char *id) {
+static bool request_id_valid(const char *id)
+{
     size_t len = strlen(id);
     return len > 0 && len <= HTTP_REQUEST_ID_MAX &&
            strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") == len;
 }
 
-static void set_request_id(struct req_ctx *ctx) {
+static void set_request_id(struct req_ctx *ctx)
+{
     const char *given = MHD_lookup_connection_value(ctx->conn, MHD_HEADER_KIND, "X-Request-Id");
     if (given != NULL && request_id_valid(given)) {
         snprintf(ctx->req.request_id, sizeof ctx->req.request_id, "%s", given);
@@ -94,7 +98,8 @@ static void set_request_id(struct req_ctx *ctx) {
 
 /* The peer, or with a trusted peer the right-most X-Forwarded-For address that
  * is not itself a trusted proxy (the left part of the header is client-chosen). */
-static void set_client_ip(struct req_ctx *ctx) {
+static void set_client_ip(struct req_ctx *ctx)
+{
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(ctx->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     char *ip = ctx->req.client_ip;
@@ -141,7 +146,8 @@ static void set_client_ip(struct req_ctx *ctx) {
 }
 
 static enum MHD_Result copy_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                      const char *value) {
+                                      const char *value)
+{
     (void)kind;
     struct http_request *req = cls;
     if (req->query_count >= HTTP_MAX_QUERY) {
@@ -158,7 +164,8 @@ static enum MHD_Result copy_query_arg(void *cls, enum MHD_ValueKind kind, const 
     return MHD_YES;
 }
 
-static void set_cors_origin(struct req_ctx *ctx) {
+static void set_cors_origin(struct req_ctx *ctx)
+{
     const char *origin = MHD_lookup_connection_value(ctx->conn, MHD_HEADER_KIND, "Origin");
     if (origin != NULL && strlen(origin) < sizeof ctx->origin_ok &&
         config_cors_allowed(ctx->srv->cfg, origin)) {
@@ -168,7 +175,8 @@ static void set_cors_origin(struct req_ctx *ctx) {
 
 /* ---- writing the response ---- */
 
-static void add_common_headers(struct req_ctx *ctx, struct MHD_Response *r) {
+static void add_common_headers(struct req_ctx *ctx, struct MHD_Response *r)
+{
     MHD_add_response_header(r, "X-Request-Id", ctx->req.request_id);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     if (ctx->origin_ok[0] != '\0') {
@@ -179,7 +187,8 @@ static void add_common_headers(struct req_ctx *ctx, struct MHD_Response *r) {
     }
 }
 
-static struct MHD_Response *build_body(struct http_response *res, bool *json) {
+static struct MHD_Response *build_body(struct http_response *res, bool *json)
+{
     *json = false;
     if (res->has_fd) {
         res->has_fd = false; /* MHD owns the fd now */
@@ -205,7 +214,8 @@ static struct MHD_Response *build_body(struct http_response *res, bool *json) {
     return MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
 }
 
-static enum MHD_Result send_response(struct req_ctx *ctx) {
+static enum MHD_Result send_response(struct req_ctx *ctx)
+{
     struct http_response *res = &ctx->res;
     if (res->status == 0) {
         http_reply_error(res, 500, "Internal server error.");
@@ -234,21 +244,24 @@ static enum MHD_Result send_response(struct req_ctx *ctx) {
     return ok;
 }
 
-static enum MHD_Result reply_error_now(struct req_ctx *ctx, unsigned status, const char *message) {
+static enum MHD_Result reply_error_now(struct req_ctx *ctx, unsigned status, const char *message)
+{
     http_reply_error(&ctx->res, status, message);
     return send_response(ctx);
 }
 
 /* ---- dispatch ---- */
 
-static void run_slow(void *arg) {
+static void run_slow(void *arg)
+{
     struct req_ctx *ctx = arg;
     ctx->route->handler(&ctx->req, &ctx->res);
     ctx->state = CTX_DONE;
     MHD_resume_connection(ctx->conn);
 }
 
-static enum MHD_Result dispatch(struct req_ctx *ctx) {
+static enum MHD_Result dispatch(struct req_ctx *ctx)
+{
     if (ctx->route->flags & ROUTE_SLOW) {
         ctx->state = CTX_WORKING;
         ctx->was_suspended = true;
@@ -265,7 +278,8 @@ static enum MHD_Result dispatch(struct req_ctx *ctx) {
     return send_response(ctx);
 }
 
-static bool content_type_is_json(struct MHD_Connection *conn) {
+static bool content_type_is_json(struct MHD_Connection *conn)
+{
     const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
     if (ct == NULL) {
         return false;
@@ -278,7 +292,8 @@ static bool content_type_is_json(struct MHD_Connection *conn) {
 }
 
 /* 415 / 400 before any handler runs, so handlers get an object or nothing. */
-static bool parse_body(struct req_ctx *ctx) {
+static bool parse_body(struct req_ctx *ctx)
+{
     if (!content_type_is_json(ctx->conn)) {
         http_reply_error(&ctx->res, 415, "Content-Type must be application/json.");
         return false;
@@ -297,7 +312,8 @@ static bool parse_body(struct req_ctx *ctx) {
 }
 
 static enum MHD_Result handle_unrouted(struct req_ctx *ctx, enum router_result rr,
-                                       const char *allow) {
+                                       const char *allow)
+{
     size_t nroutes = router_count();
     const char *static_dir = ctx->srv->cfg->static_dir;
     bool get = strcmp(ctx->method, "GET") == 0 || strcmp(ctx->method, "HEAD") == 0;
@@ -329,7 +345,8 @@ static enum MHD_Result handle_unrouted(struct req_ctx *ctx, enum router_result r
     return reply_error_now(ctx, 404, "Not found");
 }
 
-static enum MHD_Result handle(struct req_ctx *ctx, const char *url) {
+static enum MHD_Result handle(struct req_ctx *ctx, const char *url)
+{
     set_request_id(ctx);
     set_client_ip(ctx);
     set_cors_origin(ctx);
@@ -365,7 +382,8 @@ static enum MHD_Result handle(struct req_ctx *ctx, const char *url) {
     return dispatch(ctx);
 }
 
-static void append_body(struct req_ctx *ctx, const char *data, size_t size) {
+static void append_body(struct req_ctx *ctx, const char *data, size_t size)
+{
     if (ctx->too_large || ctx->body_len + size > HTTP_MAX_BODY) {
         ctx->too_large = true; /* keep reading (and dropping) so we can answer 413 */
         return;
@@ -383,7 +401,8 @@ static void append_body(struct req_ctx *ctx, const char *data, size_t size) {
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls) {
+                                  size_t *upload_data_size, void **con_cls)
+{
     (void)version;
     struct server *srv = cls;
     struct req_ctx *ctx = *con_cls;
@@ -415,7 +434,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return handle(ctx, url);
 }
 
-static void log_request(const struct req_ctx *ctx, double secs) {
+static void log_request(const struct req_ctx *ctx, double secs)
+{
     bool probe =
         ctx->path != NULL && (strcmp(ctx->path, "/ping") == 0 || strcmp(ctx->path, "/health") == 0);
     json_t *fields =
@@ -427,7 +447,8 @@ static void log_request(const struct req_ctx *ctx, double secs) {
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode code) {
+                         enum MHD_RequestTerminationCode code)
+{
     (void)conn;
     (void)code;
     struct server *srv = cls;
@@ -449,7 +470,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&srv->inflight, 1);
 }
 
-static unsigned connection_limit(void) {
+static unsigned connection_limit(void)
+{
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) {
         return 10000;
@@ -458,7 +480,8 @@ static unsigned connection_limit(void) {
     return rl.rlim_cur > 128 ? (unsigned)(rl.rlim_cur - 64) : 64;
 }
 
-struct server *server_start(const struct config *cfg, unsigned *port) {
+struct server *server_start(const struct config *cfg, unsigned *port)
+{
     struct server *srv = calloc(1, sizeof *srv);
     if (srv == NULL) {
         return NULL;
@@ -493,14 +516,16 @@ struct server *server_start(const struct config *cfg, unsigned *port) {
     return srv;
 }
 
-static void wait_for_zero(atomic_int *counter, int max_ms) {
+static void wait_for_zero(atomic_int *counter, int max_ms)
+{
     for (int waited = 0; atomic_load(counter) > 0 && waited < max_ms; waited += 10) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
 }
 
-void server_stop(struct server *srv) {
+void server_stop(struct server *srv)
+{
     if (srv == NULL) {
         return;
     }

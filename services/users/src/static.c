@@ -31,7 +31,8 @@ static const struct {
     {".txt", "text/plain; charset=utf-8"},
 };
 
-static const char *content_type(const char *path) {
+static const char *content_type(const char *path)
+{
     const char *dot = strrchr(path, '.');
     if (dot != NULL && strchr(dot, '/') == NULL) {
         for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
@@ -44,7 +45,8 @@ static const char *content_type(const char *path) {
 }
 
 /* No "..", no backslashes, no empty or hidden segments: nothing outside dir. */
-static bool path_is_safe(const char *path) {
+static bool path_is_safe(const char *path)
+{
     if (path[0] != '/' || strchr(path, '\\') != NULL) {
         return false;
     }
@@ -62,7 +64,8 @@ static bool path_is_safe(const char *path) {
 }
 
 /* Opens dir/rel if it is a regular file whose real path stays inside dir. */
-static int open_inside(const char *dir, const char *rel, size_t *size) {
+static int open_inside(const char *dir, const char *rel, size_t *size)
+{
     char full[PATH_MAX], real[PATH_MAX], root[PATH_MAX];
     if (snprintf(full, sizeof full, "%s/%s", dir, rel) >= (int)sizeof full ||
         realpath(dir, root) == NULL || realpath(full, real) == NULL) {
@@ -86,7 +89,8 @@ static int open_inside(const char *dir, const char *rel, size_t *size) {
 }
 
 static void fill(struct http_response *res, int fd, size_t size, const char *name,
-                 const char *cache) {
+                 const char *cache)
+{
     res->status = 200;
     res->has_fd = true;
     res->fd = fd;
@@ -95,7 +99,8 @@ static void fill(struct http_response *res, int fd, size_t size, const char *nam
     http_set_header(res, "Cache-Control", cache);
 }
 
-int static_lookup(const char *dir, const char *path, struct http_response *res) {
+int static_lookup(const char *dir, const char *path, struct http_response *res)
+{
     size_t size = 0;
     int fd = -1;
     if (strcmp(path, "/") != 0 && strcmp(path, "/index.html") != 0 && path_is_safe(path)) {

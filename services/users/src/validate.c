@@ -6,7 +6,8 @@
 #include <ctype.h>
 #include <string.h>
 
-const char *validate_username(const char *username) {
+const char *validate_username(const char *username)
+{
     size_t len = strlen(username);
     if (len < 3 || len > STORE_USERNAME_MAX) {
         return "must be 3 to 64 characters";
@@ -20,7 +21,8 @@ const char *validate_username(const char *username) {
     return NULL;
 }
 
-static const char *check_email_shape(const char *email, size_t len) {
+static const char *check_email_shape(const char *email, size_t len)
+{
     if (len == 0) {
         return "must not be empty";
     }
@@ -48,7 +50,8 @@ static const char *check_email_shape(const char *email, size_t len) {
     return NULL;
 }
 
-const char *validate_email(const char *email, char *out, size_t outlen) {
+const char *validate_email(const char *email, char *out, size_t outlen)
+{
     while (isspace((unsigned char)*email)) {
         email++;
     }
@@ -66,7 +69,8 @@ const char *validate_email(const char *email, char *out, size_t outlen) {
     return check_email_shape(out, len);
 }
 
-const char *validate_password(const char *password) {
+const char *validate_password(const char *password)
+{
     size_t len = strlen(password);
     if (len < PASSWORD_MIN || len > PASSWORD_MAX) {
         return "must be 8 to 72 bytes";
@@ -74,7 +78,8 @@ const char *validate_password(const char *password) {
     return NULL;
 }
 
-const char *validate_string_field(json_t *body, const char *field, bool required, json_t *errors) {
+const char *validate_string_field(json_t *body, const char *field, bool required, json_t *errors)
+{
     json_t *v = json_object_get(body, field);
     if (v == NULL || json_is_null(v)) {
         if (required) {
@@ -89,7 +94,8 @@ const char *validate_string_field(json_t *body, const char *field, bool required
     return json_string_value(v);
 }
 
-int validate_bool_field(json_t *body, const char *field, json_t *errors) {
+int validate_bool_field(json_t *body, const char *field, json_t *errors)
+{
     json_t *v = json_object_get(body, field);
     if (v == NULL || json_is_null(v)) {
         return -1;

@@ -15,7 +15,8 @@ static const char INVALID_LOGIN[] = "Invalid email or password.";
 static const char INVALID_TOKEN[] = "Invalid token. Please log in again.";
 static const char EXPIRED_TOKEN[] = "Signature expired. Please log in again.";
 
-static void reply_too_many(struct http_response *res, int64_t retry_after) {
+static void reply_too_many(struct http_response *res, int64_t retry_after)
+{
     char secs[24];
     snprintf(secs, sizeof secs, "%lld", (long long)retry_after);
     http_reply_error(res, 429, "Too many attempts. Please try again later.");
@@ -24,7 +25,8 @@ static void reply_too_many(struct http_response *res, int64_t retry_after) {
 
 /* Issues an access token and a new refresh token in `family` (0: a new login). */
 static void reply_token_pair(struct http_response *res, struct store *s, int64_t user_id,
-                             int64_t family) {
+                             int64_t family)
+{
     const struct config *cfg = app_config();
     int64_t now = app_now();
     char refresh[TOKENS_REFRESH_LEN + 1];
@@ -55,7 +57,8 @@ static void reply_token_pair(struct http_response *res, struct store *s, int64_t
     explicit_bzero(refresh, sizeof refresh);
 }
 
-void auth_register(const struct http_request *req, struct http_response *res) {
+void auth_register(const struct http_request *req, struct http_response *res)
+{
     const struct config *cfg = app_config();
     struct store_user_fields f;
     char email[STORE_EMAIL_MAX + 1];
@@ -87,7 +90,8 @@ void auth_register(const struct http_request *req, struct http_response *res) {
 /* Verifies the password of the account behind email, doing one bcrypt
  * whether or not the account exists, so timing does not tell them apart. */
 static store_status check_credentials(struct store *s, const char *email, const char *password,
-                                      struct store_user *user, bool *ok) {
+                                      struct store_user *user, bool *ok)
+{
     store_status st = store_user_get_by_email(s, email, user);
     if (st == STORE_NOT_FOUND) {
         password_verify(password, app_dummy_hash());
@@ -102,7 +106,8 @@ static store_status check_credentials(struct store *s, const char *email, const 
     return STORE_OK;
 }
 
-void auth_login(const struct http_request *req, struct http_response *res) {
+void auth_login(const struct http_request *req, struct http_response *res)
+{
     const struct config *cfg = app_config();
     json_t *errors = json_object();
     const char *email_in = validate_string_field(req->body, "email", true, errors);
@@ -155,7 +160,8 @@ void auth_login(const struct http_request *req, struct http_response *res) {
 }
 
 /* Reads {"refresh_token": "..."}; replies 400 when absent or not a string. */
-static const char *read_refresh_token(const struct http_request *req, struct http_response *res) {
+static const char *read_refresh_token(const struct http_request *req, struct http_response *res)
+{
     json_t *errors = json_object();
     const char *token = validate_string_field(req->body, "refresh_token", true, errors);
     if (token == NULL) {
@@ -168,7 +174,8 @@ static const char *read_refresh_token(const struct http_request *req, struct htt
 
 /* Looks the presented token up; replies 401/503 and returns false when it is unusable. */
 static bool load_refresh(struct http_response *res, struct store *s, const char *token,
-                         struct store_refresh *rt) {
+                         struct store_refresh *rt)
+{
     if (!tokens_refresh_well_formed(token)) {
         http_reply_unauthorized(res, INVALID_TOKEN);
         return false;
@@ -190,7 +197,8 @@ static bool load_refresh(struct http_response *res, struct store *s, const char 
 /* A used token came back. Within the reuse interval it is two tabs racing:
  * give them a pair of the same login. Later, it is a stolen token: end the login. */
 static void refresh_reused(struct http_response *res, struct store *s,
-                           const struct store_refresh *rt, int64_t now) {
+                           const struct store_refresh *rt, int64_t now)
+{
     int64_t grace = app_config()->refresh_reuse_interval;
     if (grace > 0 && now - rt->used_at <= grace) {
         reply_token_pair(res, s, rt->user_id, rt->family_id);
@@ -204,7 +212,8 @@ static void refresh_reused(struct http_response *res, struct store *s,
     http_reply_unauthorized(res, INVALID_TOKEN);
 }
 
-void auth_refresh(const struct http_request *req, struct http_response *res) {
+void auth_refresh(const struct http_request *req, struct http_response *res)
+{
     const char *token = read_refresh_token(req, res);
     if (token == NULL) {
         return;
@@ -247,7 +256,8 @@ void auth_refresh(const struct http_request *req, struct http_response *res) {
     reply_token_pair(res, s, rt.user_id, rt.family_id);
 }
 
-void auth_logout(const struct http_request *req, struct http_response *res) {
+void auth_logout(const struct http_request *req, struct http_response *res)
+{
     const char *token = read_refresh_token(req, res);
     if (token == NULL) {
         return;
@@ -265,7 +275,8 @@ void auth_logout(const struct http_request *req, struct http_response *res) {
     http_reply_empty(res, 204);
 }
 
-void auth_status(const struct http_request *req, struct http_response *res) {
+void auth_status(const struct http_request *req, struct http_response *res)
+{
     struct store *s = api_store(res);
     struct store_user caller;
     if (s == NULL || !api_authenticate(req, res, s, &caller)) {
@@ -274,7 +285,8 @@ void auth_status(const struct http_request *req, struct http_response *res) {
     http_reply_json(res, 200, api_user_json(&caller));
 }
 
-void auth_password(const struct http_request *req, struct http_response *res) {
+void auth_password(const struct http_request *req, struct http_response *res)
+{
     struct store *s = api_store(res);
     struct store_user caller;
     if (s == NULL || !api_authenticate(req, res, s, &caller)) {

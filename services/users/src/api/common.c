@@ -10,7 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-struct store *api_store(struct http_response *res) {
+struct store *api_store(struct http_response *res)
+{
     struct store *s = app_store();
     if (s == NULL) {
         metrics_db_error();
@@ -19,7 +20,8 @@ struct store *api_store(struct http_response *res) {
     return s;
 }
 
-void api_store_failed(struct http_response *res, store_status st) {
+void api_store_failed(struct http_response *res, store_status st)
+{
     metrics_db_error();
     if (st == STORE_UNAVAILABLE) {
         http_reply_error(res, 503, "The database is unavailable. Please try again later.");
@@ -29,7 +31,8 @@ void api_store_failed(struct http_response *res, store_status st) {
 }
 
 bool api_authenticate(const struct http_request *req, struct http_response *res, struct store *s,
-                      struct store_user *caller) {
+                      struct store_user *caller)
+{
     const struct config *cfg = app_config();
     const char *token = http_bearer_token(req);
     if (token == NULL) {
@@ -60,7 +63,8 @@ bool api_authenticate(const struct http_request *req, struct http_response *res,
     return true;
 }
 
-json_t *api_user_json(const struct store_user *u) {
+json_t *api_user_json(const struct store_user *u)
+{
     char created[32];
     time_t t = (time_t)u->created_at;
     struct tm tm;
@@ -72,7 +76,8 @@ json_t *api_user_json(const struct store_user *u) {
 }
 
 bool api_read_new_user(const struct http_request *req, struct http_response *res,
-                       struct store_user_fields *f, char *email_out, size_t email_len) {
+                       struct store_user_fields *f, char *email_out, size_t email_len)
+{
     json_t *errors = json_object();
     const char *username = validate_string_field(req->body, "username", true, errors);
     const char *email = validate_string_field(req->body, "email", true, errors);
@@ -102,14 +107,16 @@ bool api_read_new_user(const struct http_request *req, struct http_response *res
     return true;
 }
 
-void api_reply_conflict(struct http_response *res, store_status st) {
+void api_reply_conflict(struct http_response *res, store_status st)
+{
     http_reply_error(res, 409,
                      st == STORE_CONFLICT_EMAIL ? "Sorry. That email already exists."
                                                 : "Sorry. That username already exists.");
 }
 
 bool api_create_user(struct http_response *res, struct store *s, struct store_user_fields *f,
-                     const char *password, struct store_user *out) {
+                     const char *password, struct store_user *out)
+{
     char hash[PASSWORD_HASH_MAX];
     if (password_hash(password, app_config()->bcrypt_cost, hash, sizeof hash) != 0) {
         http_reply_error(res, 500, "Internal server error.");

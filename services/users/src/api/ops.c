@@ -27,12 +27,14 @@ static const char DOC_INIT[] =
     "window.ui = SwaggerUIBundle({url: '/openapi.json', dom_id: '#swagger-ui',\n"
     "  deepLinking: true, persistAuthorization: false});\n";
 
-void ops_ping(const struct http_request *req, struct http_response *res) {
+void ops_ping(const struct http_request *req, struct http_response *res)
+{
     (void)req;
     http_reply_json(res, 200, json_pack("{s:s, s:s}", "status", "success", "message", "pong!"));
 }
 
-void ops_health(const struct http_request *req, struct http_response *res) {
+void ops_health(const struct http_request *req, struct http_response *res)
+{
     (void)req;
     struct store *s = app_store();
     store_status st = s != NULL ? store_ping(s) : STORE_UNAVAILABLE;
@@ -45,7 +47,8 @@ void ops_health(const struct http_request *req, struct http_response *res) {
     http_reply_json(res, 200, json_pack("{s:s, s:s}", "status", "ok", "database", "ok"));
 }
 
-void ops_metrics(const struct http_request *req, struct http_response *res) {
+void ops_metrics(const struct http_request *req, struct http_response *res)
+{
     (void)req;
     size_t len = 0;
     char *text = metrics_render(&len);
@@ -59,12 +62,14 @@ void ops_metrics(const struct http_request *req, struct http_response *res) {
     res->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }
 
-void ops_doc(const struct http_request *req, struct http_response *res) {
+void ops_doc(const struct http_request *req, struct http_response *res)
+{
     (void)req;
     http_reply_static(res, "text/html; charset=utf-8", DOC_PAGE, sizeof DOC_PAGE - 1);
 }
 
-void ops_doc_asset(const struct http_request *req, struct http_response *res) {
+void ops_doc_asset(const struct http_request *req, struct http_response *res)
+{
     if (strcmp(req->path, "/doc/swagger-ui-init.js") == 0) {
         http_reply_static(res, "text/javascript; charset=utf-8", DOC_INIT, sizeof DOC_INIT - 1);
         return;
@@ -80,7 +85,8 @@ void ops_doc_asset(const struct http_request *req, struct http_response *res) {
     http_set_header(res, "Cache-Control", "public, max-age=86400");
 }
 
-void ops_openapi(const struct http_request *req, struct http_response *res) {
+void ops_openapi(const struct http_request *req, struct http_response *res)
+{
     (void)req;
     const struct embed_file *f = embed_find("openapi.json");
     if (f == NULL) {

@@ -12,14 +12,16 @@ enum { USERS_LIMIT_DEFAULT = 100, USERS_LIMIT_MAX = 1000 };
 
 static const char FORBIDDEN[] = "You do not have permission to do that.";
 
-static void reply_missing(struct http_response *res, int64_t id) {
+static void reply_missing(struct http_response *res, int64_t id)
+{
     char msg[64];
     snprintf(msg, sizeof msg, "User %lld does not exist", (long long)id);
     http_reply_error(res, 404, msg);
 }
 
 /* A whole decimal in [min, max], or false. */
-static bool parse_paging(const char *text, int64_t min, int64_t max, int64_t *out) {
+static bool parse_paging(const char *text, int64_t min, int64_t max, int64_t *out)
+{
     if (text == NULL || text[0] < '0' || text[0] > '9') {
         return false;
     }
@@ -33,7 +35,8 @@ static bool parse_paging(const char *text, int64_t min, int64_t max, int64_t *ou
     return true;
 }
 
-void users_list(const struct http_request *req, struct http_response *res) {
+void users_list(const struct http_request *req, struct http_response *res)
+{
     struct store *s = api_store(res);
     struct store_user caller;
     if (s == NULL || !api_authenticate(req, res, s, &caller)) {
@@ -74,7 +77,8 @@ void users_list(const struct http_request *req, struct http_response *res) {
     http_set_header(res, "X-Total-Count", count);
 }
 
-void users_create(const struct http_request *req, struct http_response *res) {
+void users_create(const struct http_request *req, struct http_response *res)
+{
     struct store *s = api_store(res);
     struct store_user caller;
     if (s == NULL || !api_authenticate(req, res, s, &caller)) {
@@ -98,7 +102,8 @@ void users_create(const struct http_request *req, struct http_response *res) {
     }
 }
 
-void users_get(const struct http_request *req, struct http_response *res) {
+void users_get(const struct http_request *req, struct http_response *res)
+{
     struct store *s = api_store(res);
     struct store_user caller, user;
     if (s == NULL || !api_authenticate(req, res, s, &caller)) {
@@ -118,7 +123,8 @@ void users_get(const struct http_request *req, struct http_response *res) {
 
 /* Reads {username, email[, active, admin]} over the current values in f. */
 static bool read_update(const struct http_request *req, struct http_response *res,
-                        struct store_user_fields *f, char *email_out, size_t email_len) {
+                        struct store_user_fields *f, char *email_out, size_t email_len)
+{
     json_t *errors = json_object();
     const char *username = validate_string_field(req->body, "username", true, errors);
     const char *email = validate_string_field(req->body, "email", true, errors);
@@ -147,7 +153,8 @@ static bool read_update(const struct http_request *req, struct http_response *re
     return true;
 }
 
-void users_update(const struct http_request *req, struct http_response *res) {
+void users_update(const struct http_request *req, struct http_response *res)
+{
     struct store *s = api_store(res);
     struct store_user caller, user;
     if (s == NULL || !api_authenticate(req, res, s, &caller)) {
@@ -192,7 +199,8 @@ void users_update(const struct http_request *req, struct http_response *res) {
     http_reply_json(res, 200, api_user_json(&user));
 }
 
-void users_delete(const struct http_request *req, struct http_response *res) {
+void users_delete(const struct http_request *req, struct http_response *res)
+{
     struct store *s = api_store(res);
     struct store_user caller, user;
     if (s == NULL || !api_authenticate(req, res, s, &caller)) {

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int password_hash(const char *password, int cost, char *out, size_t outlen) {
+int password_hash(const char *password, int cost, char *out, size_t outlen)
+{
     int rc = -1;
     struct crypt_data *data = NULL;
     char salt[CRYPT_GENSALT_OUTPUT_SIZE];
@@ -36,7 +37,8 @@ cleanup:
     return rc;
 }
 
-bool password_verify(const char *password, const char *hash) {
+bool password_verify(const char *password, const char *hash)
+{
     bool ok = false;
     struct crypt_data *data = NULL;
 

@@ -5,12 +5,14 @@
 
 enum { RATELIMIT_KEY_MAX = 320, RATELIMIT_PRUNE_EVERY = 128 };
 
-static void key_text(const struct ratelimit_key *k, char *out, size_t outlen) {
+static void key_text(const struct ratelimit_key *k, char *out, size_t outlen)
+{
     snprintf(out, outlen, "%s:%s", k->prefix, k->value);
 }
 
 store_status ratelimit_check(struct store *s, const struct ratelimit_key *keys, size_t nkeys,
-                             int64_t window, int64_t now, int64_t *retry_after) {
+                             int64_t window, int64_t now, int64_t *retry_after)
+{
     *retry_after = 0;
     for (size_t i = 0; i < nkeys; i++) {
         if (keys[i].limit <= 0) {
@@ -38,7 +40,8 @@ store_status ratelimit_check(struct store *s, const struct ratelimit_key *keys, 
 }
 
 store_status ratelimit_record(struct store *s, const struct ratelimit_key *keys, size_t nkeys,
-                              int64_t window, int64_t now) {
+                              int64_t window, int64_t now)
+{
     static atomic_uint recorded;
     for (size_t i = 0; i < nkeys; i++) {
         if (keys[i].limit <= 0) {

@@ -10,8 +10,8 @@
 
 static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-char *tokens_access_issue(const char *key, size_t keylen, int64_t user_id, int64_t now,
-                          int64_t ttl) {
+char *tokens_access_issue(const char *key, size_t keylen, int64_t user_id, int64_t now, int64_t ttl)
+{
     jwt_t *jwt = NULL;
     char *out = NULL;
     char sub[24];
@@ -33,7 +33,8 @@ cleanup:
     return out;
 }
 
-static int parse_sub(const char *sub, int64_t *user_id) {
+static int parse_sub(const char *sub, int64_t *user_id)
+{
     if (sub == NULL || sub[0] < '1' || sub[0] > '9' || strlen(sub) > 19) {
         return -1;
     }
@@ -48,7 +49,8 @@ static int parse_sub(const char *sub, int64_t *user_id) {
 }
 
 enum tokens_result tokens_access_verify(const char *key, size_t keylen, const char *token,
-                                        int64_t now, int64_t *user_id) {
+                                        int64_t now, int64_t *user_id)
+{
     enum tokens_result result = TOKENS_INVALID;
     jwt_t *jwt = NULL;
 
@@ -83,7 +85,8 @@ cleanup:
     return result;
 }
 
-int tokens_refresh_new(char out[TOKENS_REFRESH_LEN + 1]) {
+int tokens_refresh_new(char out[TOKENS_REFRESH_LEN + 1])
+{
     unsigned char raw[33]; /* 33 bytes = 44 chars; we keep 43 (256 random bits + 8 spare) */
     if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
         return -1;
@@ -100,7 +103,8 @@ int tokens_refresh_new(char out[TOKENS_REFRESH_LEN + 1]) {
     return 0;
 }
 
-void tokens_refresh_hash(const char *token, char out[TOKENS_HASH_HEX_LEN + 1]) {
+void tokens_refresh_hash(const char *token, char out[TOKENS_HASH_HEX_LEN + 1])
+{
     unsigned char digest[SHA256_DIGEST_LENGTH];
     SHA256((const unsigned char *)token, strlen(token), digest);
     for (size_t i = 0; i < sizeof digest; i++) {
@@ -108,7 +112,8 @@ void tokens_refresh_hash(const char *token, char out[TOKENS_HASH_HEX_LEN + 1]) {
     }
 }
 
-int tokens_refresh_well_formed(const char *token) {
+int tokens_refresh_well_formed(const char *token)
+{
     if (token == NULL || strlen(token) != TOKENS_REFRESH_LEN) {
         return 0;
     }
