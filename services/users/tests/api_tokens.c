@@ -10,13 +10,15 @@
 #define EXPIRED_TOKEN "Signature expired. Please log in again."
 #define WRONG_KEY "another-secret-key-0123456789abcdef0123456789abc"
 
-static void expect_status_ok(const char *access, const char *what) {
+static void expect_status_ok(const char *access, const char *what)
+{
     struct resp *r = http("GET", "/auth/status", access);
     expect_status(r, 200, what);
     resp_free(r);
 }
 
-static void expect_refused(const char *access, const char *what) {
+static void expect_refused(const char *access, const char *what)
+{
     struct resp *r = http("GET", "/auth/status", access);
     expect_401(r, what);
     resp_free(r);
@@ -24,7 +26,8 @@ static void expect_refused(const char *access, const char *what) {
 
 /* Claims for user id with overrides: exp_delta (seconds from now; 0 = no exp),
  * type (NULL = none). */
-static char *claims(long long id, long exp_delta, const char *type) {
+static char *claims(long long id, long exp_delta, const char *type)
+{
     long now = (long)time(NULL);
     json_t *o = json_object();
     char sub[32];
@@ -40,7 +43,8 @@ static char *claims(long long id, long exp_delta, const char *type) {
     return s;
 }
 
-static char *forge(int alg, const char *key, long long id, long exp_delta, const char *type) {
+static char *forge(int alg, const char *key, long long id, long exp_delta, const char *type)
+{
     char *c = claims(id, exp_delta, type);
     char *t = jwt_forge(alg, key, c);
     free(c);
@@ -48,7 +52,8 @@ static char *forge(int alg, const char *key, long long id, long exp_delta, const
     return t;
 }
 
-static void refresh_ok(const char *refresh, struct tokens *out, const char *what) {
+static void refresh_ok(const char *refresh, struct tokens *out, const char *what)
+{
     struct resp *r = refresh_req(refresh);
     expect_status(r, 200, what);
     const char *a = jstr(r->json, "access_token"), *f = jstr(r->json, "refresh_token");
@@ -60,7 +65,8 @@ static void refresh_ok(const char *refresh, struct tokens *out, const char *what
     resp_free(r);
 }
 
-static void refresh_refused(const char *refresh, const char *message, const char *what) {
+static void refresh_refused(const char *refresh, const char *message, const char *what)
+{
     struct resp *r = refresh_req(refresh);
     expect_error(r, 401, message, what);
     resp_free(r);
@@ -68,7 +74,8 @@ static void refresh_refused(const char *refresh, const char *message, const char
 
 /* ---- access tokens ---- */
 
-Test(access, claims_and_signature) {
+Test(access, claims_and_signature)
+{
     struct user u;
     struct tokens t;
     user_new_session(&u, &t);
@@ -94,7 +101,8 @@ Test(access, claims_and_signature) {
     json_decref(p);
 }
 
-Test(access, refresh_token_is_opaque) {
+Test(access, refresh_token_is_opaque)
+{
     struct user u;
     struct tokens t;
     user_new_session(&u, &t);
@@ -107,7 +115,8 @@ Test(access, refresh_token_is_opaque) {
     cr_assert_geq(strlen(t.refresh), 32, "refresh token too short to be a secret: %s", t.refresh);
 }
 
-Test(access, forged_hs256_with_the_key_is_accepted) {
+Test(access, forged_hs256_with_the_key_is_accepted)
+{
     /* positive control: the forging below is right, so the refusals mean something */
     struct user u;
     user_new(&u);
@@ -116,7 +125,8 @@ Test(access, forged_hs256_with_the_key_is_accepted) {
     free(t);
 }
 
-Test(access, missing_or_malformed_header) {
+Test(access, missing_or_malformed_header)
+{
     struct resp *r = http("GET", "/auth/status");
     expect_401(r, "no Authorization header");
     resp_free(r);
@@ -134,7 +144,8 @@ Test(access, missing_or_malformed_header) {
     }
 }
 
-Test(access, other_algorithms_refused) {
+Test(access, other_algorithms_refused)
+{
     struct user u;
     user_new(&u);
     static const int algs[] = {JWT_ALG_HS384, JWT_ALG_HS512};
@@ -145,7 +156,8 @@ Test(access, other_algorithms_refused) {
     }
 }
 
-Test(access, alg_none_refused) {
+Test(access, alg_none_refused)
+{
     struct user u;
     user_new(&u);
     char *t = forge(JWT_ALG_NONE, NULL, u.id, 600, "access");
@@ -157,7 +169,8 @@ Test(access, alg_none_refused) {
     free(t);
 }
 
-Test(access, wrong_key_refused) {
+Test(access, wrong_key_refused)
+{
     struct user u;
     user_new(&u);
     char *t = forge(JWT_ALG_HS256, WRONG_KEY, u.id, 600, "access");
@@ -165,7 +178,8 @@ Test(access, wrong_key_refused) {
     free(t);
 }
 
-Test(access, tampered_payload_refused) {
+Test(access, tampered_payload_refused)
+{
     struct user u, other;
     struct tokens t;
     user_new_session(&u, &t);
@@ -180,7 +194,8 @@ Test(access, tampered_payload_refused) {
     free(forged);
 }
 
-Test(access, expired_refused) {
+Test(access, expired_refused)
+{
     struct user u;
     user_new(&u);
     char *t = forge(JWT_ALG_HS256, TEST_SECRET_KEY, u.id, -10, "access");
@@ -188,7 +203,8 @@ Test(access, expired_refused) {
     free(t);
 }
 
-Test(access, missing_exp_refused) {
+Test(access, missing_exp_refused)
+{
     struct user u;
     user_new(&u);
     char *t = forge(JWT_ALG_HS256, TEST_SECRET_KEY, u.id, 0, "access");
@@ -196,7 +212,8 @@ Test(access, missing_exp_refused) {
     free(t);
 }
 
-Test(access, non_integer_exp_refused) {
+Test(access, non_integer_exp_refused)
+{
     struct user u;
     user_new(&u);
     char c[256];
@@ -208,7 +225,8 @@ Test(access, non_integer_exp_refused) {
     free(t);
 }
 
-Test(access, wrong_type_refused) {
+Test(access, wrong_type_refused)
+{
     struct user u;
     user_new(&u);
     char *t = forge(JWT_ALG_HS256, TEST_SECRET_KEY, u.id, 600, "refresh");
@@ -219,7 +237,8 @@ Test(access, wrong_type_refused) {
     free(t);
 }
 
-Test(access, bad_sub_refused) {
+Test(access, bad_sub_refused)
+{
     char *t = forge(JWT_ALG_HS256, TEST_SECRET_KEY, 987654321, 600, "access");
     expect_refused(t, "sub of a user that does not exist");
     free(t);
@@ -231,14 +250,16 @@ Test(access, bad_sub_refused) {
     free(t);
 }
 
-Test(access, refresh_token_as_bearer_refused) {
+Test(access, refresh_token_as_bearer_refused)
+{
     struct user u;
     struct tokens t;
     user_new_session(&u, &t);
     expect_refused(t.refresh, "the refresh token used as an access token");
 }
 
-Test(access, deleted_user_refused) {
+Test(access, deleted_user_refused)
+{
     struct user u;
     struct tokens t;
     user_new_session(&u, &t);
@@ -251,7 +272,8 @@ Test(access, deleted_user_refused) {
     refresh_refused(t.refresh, NULL, "refresh token of a deleted user");
 }
 
-Test(access, deactivated_user_refused) {
+Test(access, deactivated_user_refused)
+{
     struct user u;
     struct tokens t, admin;
     user_new_session(&u, &t);
@@ -267,7 +289,8 @@ Test(access, deactivated_user_refused) {
     refresh_refused(t.refresh, NULL, "refresh token of a deactivated user");
 }
 
-Test(access, expiry_follows_config, .timeout = 60) {
+Test(access, expiry_follows_config, .timeout = 60)
+{
     struct server s;
     SERVER_START(&s, "ACCESS_TOKEN_EXPIRATION=1");
     http_use(&s);
@@ -286,7 +309,8 @@ Test(access, expiry_follows_config, .timeout = 60) {
 
 /* ---- refresh ---- */
 
-Test(refresh, rotates) {
+Test(refresh, rotates)
+{
     struct user u;
     struct tokens t, n;
     user_new_session(&u, &t);
@@ -302,7 +326,8 @@ Test(refresh, rotates) {
     refresh_ok(n.refresh, &n2, "refresh the rotated token");
 }
 
-Test(refresh, reuse_within_interval_gets_a_valid_pair) {
+Test(refresh, reuse_within_interval_gets_a_valid_pair)
+{
     struct user u;
     struct tokens t, a, b, c;
     user_new_session(&u, &t);
@@ -313,7 +338,8 @@ Test(refresh, reuse_within_interval_gets_a_valid_pair) {
     expect_status_ok(c.access, "after the grace refresh");
 }
 
-Test(refresh, garbage_refused) {
+Test(refresh, garbage_refused)
+{
     refresh_refused("not-a-token", INVALID_TOKEN, "garbage refresh token");
     refresh_refused("", INVALID_TOKEN, "empty refresh token");
     struct user u;
@@ -329,7 +355,8 @@ Test(refresh, garbage_refused) {
     refresh_ok(t.refresh, &n, "the real refresh token");
 }
 
-Test(refresh, reuse_revokes_the_login_when_interval_is_zero, .timeout = 60) {
+Test(refresh, reuse_revokes_the_login_when_interval_is_zero, .timeout = 60)
+{
     struct server s;
     SERVER_START(&s, "REFRESH_TOKEN_REUSE_INTERVAL=0");
     http_use(&s);
@@ -345,7 +372,8 @@ Test(refresh, reuse_revokes_the_login_when_interval_is_zero, .timeout = 60) {
     SERVER_STOP(&s);
 }
 
-Test(refresh, reuse_after_interval_revokes_the_login, .timeout = 60) {
+Test(refresh, reuse_after_interval_revokes_the_login, .timeout = 60)
+{
     struct server s;
     SERVER_START(&s, "REFRESH_TOKEN_REUSE_INTERVAL=1");
     http_use(&s);
@@ -362,7 +390,8 @@ Test(refresh, reuse_after_interval_revokes_the_login, .timeout = 60) {
     SERVER_STOP(&s);
 }
 
-Test(refresh, expired_refused, .timeout = 60) {
+Test(refresh, expired_refused, .timeout = 60)
+{
     struct server s;
     SERVER_START(&s, "REFRESH_TOKEN_EXPIRATION=1");
     http_use(&s);
@@ -376,11 +405,13 @@ Test(refresh, expired_refused, .timeout = 60) {
 
 /* ---- logout ---- */
 
-static struct resp *logout_req(const char *refresh) {
+static struct resp *logout_req(const char *refresh)
+{
     return http_json("POST", "/auth/logout", NULL, json_pack("{s:s}", "refresh_token", refresh));
 }
 
-Test(logout, revokes_the_token) {
+Test(logout, revokes_the_token)
+{
     struct user u;
     struct tokens t, other, x;
     user_new_session(&u, &t);
@@ -393,7 +424,8 @@ Test(logout, revokes_the_token) {
     refresh_ok(other.refresh, &x, "another session survives the logout");
 }
 
-Test(logout, revokes_rotations) {
+Test(logout, revokes_rotations)
+{
     struct user u;
     struct tokens t, a, b;
     user_new_session(&u, &t);
@@ -407,7 +439,8 @@ Test(logout, revokes_rotations) {
     refresh_refused(t.refresh, NULL, "the first token of the logged-out login");
 }
 
-Test(logout, invalid_token) {
+Test(logout, invalid_token)
+{
     struct resp *r = logout_req("not-a-token");
     expect_status(r, 401, "logout with garbage");
     cr_assert(jstr(r->json, "message"), "JSON message");

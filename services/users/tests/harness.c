@@ -27,50 +27,59 @@ char harness_err[8192];
  * freed after a failed assertion) would only add noise. The server runs with
  * leak detection on and server_stop() checks its log. */
 int __lsan_is_turned_off(void);
-int __lsan_is_turned_off(void) {
+int __lsan_is_turned_off(void)
+{
     return 1;
 }
 
 static void set_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void set_err(const char *fmt, ...) {
+static void set_err(const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(harness_err, sizeof harness_err, fmt, ap);
     va_end(ap);
 }
 
-void sleep_ms(long ms) {
+void sleep_ms(long ms)
+{
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
 }
 
-static long long now_ms(void) {
+static long long now_ms(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-const char *test_backend(void) {
+const char *test_backend(void)
+{
     const char *b = getenv("TEST_BACKEND");
     return b && *b ? b : "sqlite";
 }
 
-bool backend_is_postgres(void) {
+bool backend_is_postgres(void)
+{
     return strcmp(test_backend(), "postgres") == 0;
 }
 
-const char *test_tmpdir(void) {
+const char *test_tmpdir(void)
+{
     const char *d = getenv("TEST_TMPDIR");
     return d && *d ? d : "/tmp";
 }
 
-static unsigned long long counter_next(void) {
+static unsigned long long counter_next(void)
+{
     static unsigned long long n;
     return ++n;
 }
 
-void uniq_name(char *out, size_t outlen, const char *prefix) {
+void uniq_name(char *out, size_t outlen, const char *prefix)
+{
     unsigned int r = 0;
     FILE *f = fopen("/dev/urandom", "rb");
     if (f) {
@@ -81,7 +90,8 @@ void uniq_name(char *out, size_t outlen, const char *prefix) {
     snprintf(out, outlen, "%s%d_%llu_%04x", prefix, (int)getpid(), counter_next(), r & 0xffff);
 }
 
-char *read_file_all(const char *path, size_t *len) {
+char *read_file_all(const char *path, size_t *len)
+{
     char *buf = NULL;
     size_t n = 0;
     FILE *f = fopen(path, "rb");
@@ -114,7 +124,8 @@ cleanup:
     return buf;
 }
 
-int write_file(const char *path, const char *data) {
+int write_file(const char *path, const char *data)
+{
     FILE *f = fopen(path, "wb");
     if (!f)
         return -1;
@@ -125,7 +136,8 @@ int write_file(const char *path, const char *data) {
     return rc;
 }
 
-const char *pg_script(void) {
+const char *pg_script(void)
+{
     static char path[PATH_MAX];
     const char *bin = getenv("USERS_API_BIN");
     if (bin && *bin) {
@@ -146,7 +158,8 @@ const char *pg_script(void) {
 
 /* ---- databases ---- */
 
-static int pg_create_database(const char *name, char *url, size_t urllen) {
+static int pg_create_database(const char *name, char *url, size_t urllen)
+{
     const char *admin = getenv("TEST_PG_URL");
     int rc = -1;
     PGconn *c = NULL;
@@ -179,7 +192,8 @@ cleanup:
     return rc;
 }
 
-int db_url_new(char *out, size_t outlen) {
+int db_url_new(char *out, size_t outlen)
+{
     char name[96];
     uniq_name(name, sizeof name, "uapi_");
     if (backend_is_postgres())
@@ -197,19 +211,22 @@ struct envlist {
     size_t n;
 };
 
-static void env_free(struct envlist *e) {
+static void env_free(struct envlist *e)
+{
     for (size_t i = 0; i < e->n; i++)
         free(e->v[i]);
     e->n = 0;
 }
 
-static size_t key_len(const char *kv) {
+static size_t key_len(const char *kv)
+{
     const char *eq = strchr(kv, '=');
     return eq ? (size_t)(eq - kv) : strlen(kv);
 }
 
 /* Sets (KEY=VALUE) or removes (KEY) an entry. */
-static void env_put(struct envlist *e, const char *kv) {
+static void env_put(struct envlist *e, const char *kv)
+{
     size_t kl = key_len(kv);
     for (size_t i = 0; i < e->n; i++) {
         if (key_len(e->v[i]) == kl && strncmp(e->v[i], kv, kl) == 0) {
@@ -224,7 +241,8 @@ static void env_put(struct envlist *e, const char *kv) {
     e->v[e->n] = NULL;
 }
 
-static const char *env_get(const struct envlist *e, const char *key) {
+static const char *env_get(const struct envlist *e, const char *key)
+{
     size_t kl = strlen(key);
     for (size_t i = 0; i < e->n; i++)
         if (key_len(e->v[i]) == kl && strncmp(e->v[i], key, kl) == 0)
@@ -232,7 +250,8 @@ static const char *env_get(const struct envlist *e, const char *key) {
     return NULL;
 }
 
-static bool overrides_have(const char *const env[], const char *key) {
+static bool overrides_have(const char *const env[], const char *key)
+{
     size_t kl = strlen(key);
     for (size_t i = 0; env && env[i]; i++)
         if (key_len(env[i]) == kl && strncmp(env[i], key, kl) == 0)
@@ -242,7 +261,8 @@ static bool overrides_have(const char *const env[], const char *key) {
 
 /* Defaults + pass-through sanitizer settings + overrides. A fresh database
  * unless the overrides name one (or remove DATABASE_URL). */
-static int env_build(struct envlist *e, const char *const env[]) {
+static int env_build(struct envlist *e, const char *const env[])
+{
     static const char *const pass[] = {
         "PATH",         "ASAN_OPTIONS",         "UBSAN_OPTIONS",
         "LSAN_OPTIONS", "ASAN_SYMBOLIZER_PATH", "LLVM_SYMBOLIZER_PATH",
@@ -273,13 +293,15 @@ static int env_build(struct envlist *e, const char *const env[]) {
     return 0;
 }
 
-static const char *users_api_bin(void) {
+static const char *users_api_bin(void)
+{
     const char *b = getenv("USERS_API_BIN");
     return b && *b ? b : "build/asan/users-api";
 }
 
 /* fork + exec users-api with args, output to out_path. */
-static pid_t spawn(const char *const args[], struct envlist *e, const char *out_path) {
+static pid_t spawn(const char *const args[], struct envlist *e, const char *out_path)
+{
     const char *argv[16];
     size_t n = 0;
     argv[n++] = users_api_bin();
@@ -311,7 +333,8 @@ static pid_t spawn(const char *const args[], struct envlist *e, const char *out_
 }
 
 /* waitpid with a timeout; 1 exited (status in *st), 0 timeout, -1 error. */
-static int wait_timeout(pid_t pid, int timeout_ms, int *st) {
+static int wait_timeout(pid_t pid, int timeout_ms, int *st)
+{
     long long end = now_ms() + timeout_ms;
     for (;;) {
         pid_t r = waitpid(pid, st, WNOHANG);
@@ -325,7 +348,8 @@ static int wait_timeout(pid_t pid, int timeout_ms, int *st) {
     }
 }
 
-static void describe_status(int st, char *out, size_t outlen) {
+static void describe_status(int st, char *out, size_t outlen)
+{
     if (WIFEXITED(st))
         snprintf(out, outlen, "exit status %d", WEXITSTATUS(st));
     else if (WIFSIGNALED(st))
@@ -334,7 +358,8 @@ static void describe_status(int st, char *out, size_t outlen) {
         snprintf(out, outlen, "status 0x%x", st);
 }
 
-int run_users_api(const char *const args[], const char *const env[], int timeout_ms, char **out) {
+int run_users_api(const char *const args[], const char *const env[], int timeout_ms, char **out)
+{
     struct envlist e;
     char path[512], name[96];
     int rc = -1, st = 0;
@@ -384,18 +409,21 @@ struct req {
     va_list *extra;
 };
 
-char *server_log(const struct server *s) {
+char *server_log(const struct server *s)
+{
     char *l = read_file_all(s->log_path, NULL);
     return l ? l : strdup("");
 }
 
-static const char *log_tail(const char *log) {
+static const char *log_tail(const char *log)
+{
     size_t n = strlen(log);
     return n > 3000 ? log + n - 3000 : log;
 }
 
 /* Port from a {"msg":"listening","port":N} line, 0 if none yet. */
-static int find_listening_port(const char *log) {
+static int find_listening_port(const char *log)
+{
     int port = 0;
     const char *line = log;
     while (line && *line && !port) {
@@ -413,7 +441,8 @@ static int find_listening_port(const char *log) {
     return port;
 }
 
-static int wait_listening(struct server *s, long long deadline) {
+static int wait_listening(struct server *s, long long deadline)
+{
     for (;;) {
         int st;
         char *log = server_log(s);
@@ -443,7 +472,8 @@ static int wait_listening(struct server *s, long long deadline) {
 
 static struct resp *do_request(const struct req *q);
 
-static int wait_ping(struct server *s, long long deadline) {
+static int wait_ping(struct server *s, long long deadline)
+{
     struct req q = {.base = s->base, .method = "GET", .path = "/ping"};
     for (;;) {
         struct resp *r = do_request(&q);
@@ -459,7 +489,8 @@ static int wait_ping(struct server *s, long long deadline) {
     }
 }
 
-int server_start(struct server *s, const char *const env[]) {
+int server_start(struct server *s, const char *const env[])
+{
     struct envlist e = {0};
     char name[96];
     int rc = -1;
@@ -495,7 +526,8 @@ cleanup:
     return rc;
 }
 
-static long peak_rss_kb(pid_t pid) {
+static long peak_rss_kb(pid_t pid)
+{
     char path[64], line[256];
     long kb = -1;
     snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
@@ -509,7 +541,8 @@ static long peak_rss_kb(pid_t pid) {
     return kb;
 }
 
-static int check_sanitizer_log(const struct server *s) {
+static int check_sanitizer_log(const struct server *s)
+{
     static const char *const bad[] = {"ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer",
                                       "ERROR: UndefinedBehaviorSanitizer"};
     char *log = server_log(s);
@@ -526,7 +559,8 @@ static int check_sanitizer_log(const struct server *s) {
     return rc;
 }
 
-int server_wait_exit(struct server *s, int timeout_ms) {
+int server_wait_exit(struct server *s, int timeout_ms)
+{
     int st = 0;
     if (s->stopped)
         return 0;
@@ -559,7 +593,8 @@ int server_wait_exit(struct server *s, int timeout_ms) {
     return 0;
 }
 
-int server_stop(struct server *s) {
+int server_stop(struct server *s)
+{
     if (s->stopped)
         return 0;
     long kb = peak_rss_kb(s->pid);
@@ -576,13 +611,15 @@ int server_stop(struct server *s) {
 static struct server g_shared;
 static int g_shared_failed;
 
-static void shared_exit_status(void) {
+static void shared_exit_status(void)
+{
     /* runs after Criterion's main returned: turn a shared-server failure into exit 1 */
     if (g_shared_failed)
         _exit(1);
 }
 
-void shared_server_start(void) {
+void shared_server_start(void)
+{
     static const char *const env[] = {"LOGIN_RATE_LIMIT_IP=0",
                                       "LOGIN_RATE_LIMIT_ACCOUNT=0",
                                       "ADMIN_EMAIL=" TEST_ADMIN_EMAIL,
@@ -603,7 +640,8 @@ void shared_server_start(void) {
     setenv("USERS_API_DB", g_shared.db_url, 1);
 }
 
-void shared_server_stop(struct criterion_global_stats *stats) {
+void shared_server_stop(struct criterion_global_stats *stats)
+{
     if (g_shared.stopped || g_shared.pid <= 0)
         return;
     if (server_stop(&g_shared) != 0) {
@@ -615,16 +653,19 @@ void shared_server_stop(struct criterion_global_stats *stats) {
     }
 }
 
-ReportHook(PRE_ALL)(struct criterion_test_set *set) {
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
     (void)set;
     shared_server_start();
 }
 
-ReportHook(POST_ALL)(struct criterion_global_stats *stats) {
+ReportHook(POST_ALL)(struct criterion_global_stats *stats)
+{
     shared_server_stop(stats);
 }
 
-const char *shared_log_path(void) {
+const char *shared_log_path(void)
+{
     const char *p = getenv("USERS_API_LOG");
     return p ? p : "";
 }
@@ -634,15 +675,18 @@ const char *shared_log_path(void) {
 static char g_base[128];
 static pthread_once_t g_curl_once = PTHREAD_ONCE_INIT;
 
-static void curl_init_once(void) {
+static void curl_init_once(void)
+{
     curl_global_init(CURL_GLOBAL_ALL);
 }
 
-void http_use(const struct server *s) {
+void http_use(const struct server *s)
+{
     snprintf(g_base, sizeof g_base, "%s", s->base);
 }
 
-const char *http_base(void) {
+const char *http_base(void)
+{
     if (!g_base[0]) {
         const char *b = getenv("USERS_API_BASE");
         snprintf(g_base, sizeof g_base, "%s", b ? b : "http://127.0.0.1:1");
@@ -655,7 +699,8 @@ struct buf {
     size_t len;
 };
 
-static size_t on_body(char *p, size_t size, size_t n, void *ud) {
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
     struct buf *b = ud;
     size_t add = size * n;
     char *nd = realloc(b->data, b->len + add + 1);
@@ -668,7 +713,8 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud) {
     return add;
 }
 
-static size_t on_header(char *p, size_t size, size_t n, void *ud) {
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
     struct resp *r = ud;
     size_t len = size * n;
     if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
@@ -690,7 +736,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud) {
     return size * n;
 }
 
-static struct curl_slist *build_headers(const struct req *q) {
+static struct curl_slist *build_headers(const struct req *q)
+{
     struct curl_slist *h = NULL;
     char line[4096];
     bool ct_given = false;
@@ -718,7 +765,8 @@ static struct curl_slist *build_headers(const struct req *q) {
     return h;
 }
 
-static struct resp *do_request(const struct req *q) {
+static struct resp *do_request(const struct req *q)
+{
     pthread_once(&g_curl_once, curl_init_once);
     struct resp *r = calloc(1, sizeof *r);
     struct buf body = {0};
@@ -757,7 +805,8 @@ static struct resp *do_request(const struct req *q) {
 }
 
 struct resp *http_va(const char *method, const char *path, const char *bearer, const char *body,
-                     ...) {
+                     ...)
+{
     va_list ap;
     va_start(ap, body);
     struct req q = {.method = method,
@@ -782,7 +831,8 @@ struct resp *http_json(const char *method, const char *path, const char *bearer,
 }
 
 struct resp *http_raw_va(const char *method, const char *path, const char *bearer,
-                         const char *content_type, const void *body, size_t len, ...) {
+                         const char *content_type, const void *body, size_t len, ...)
+{
     va_list ap;
     va_start(ap, len);
     struct req q = {.method = method,
@@ -798,12 +848,14 @@ struct resp *http_raw_va(const char *method, const char *path, const char *beare
     return r;
 }
 
-struct resp *http_path_as_is(const char *method, const char *path) {
+struct resp *http_path_as_is(const char *method, const char *path)
+{
     struct req q = {.method = method, .path = path, .as_is = true};
     return do_request(&q);
 }
 
-const char *resp_header(const struct resp *r, const char *name) {
+const char *resp_header(const struct resp *r, const char *name)
+{
     size_t nl = strlen(name);
     for (size_t i = 0; r && i < r->nheaders; i++) {
         const char *h = r->headers[i];
@@ -817,7 +869,8 @@ const char *resp_header(const struct resp *r, const char *name) {
     return NULL;
 }
 
-void resp_free(struct resp *r) {
+void resp_free(struct resp *r)
+{
     if (!r)
         return;
     for (size_t i = 0; i < r->nheaders; i++)
@@ -828,35 +881,41 @@ void resp_free(struct resp *r) {
     free(r);
 }
 
-const char *jstr(const json_t *obj, const char *key) {
+const char *jstr(const json_t *obj, const char *key)
+{
     const json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-long long jint(const json_t *obj, const char *key) {
+long long jint(const json_t *obj, const char *key)
+{
     const json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
     return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
 }
 
-bool has_field_error(const struct resp *r, const char *field) {
+bool has_field_error(const struct resp *r, const char *field)
+{
     const json_t *errs = json_is_object(r->json) ? json_object_get(r->json, "errors") : NULL;
     return json_is_object(errs) && json_object_get(errs, field) != NULL;
 }
 
-static const char *short_body(const struct resp *r) {
+static const char *short_body(const struct resp *r)
+{
     static char b[600];
     snprintf(b, sizeof b, "%.500s", r->body ? r->body : "");
     return b;
 }
 
 void expect_status_at(const char *file, int line, const struct resp *r, long status,
-                      const char *what) {
+                      const char *what)
+{
     cr_assert_eq(r->status, status, "[%s:%d] %s: expected HTTP %ld, got %ld; body: %s", file, line,
                  what, status, r->status, short_body(r));
 }
 
 void expect_error_at(const char *file, int line, const struct resp *r, long status,
-                     const char *message, const char *what) {
+                     const char *message, const char *what)
+{
     expect_status_at(file, line, r, status, what);
     const char *ct = resp_header(r, "Content-Type");
     cr_assert(ct && strncasecmp(ct, "application/json", 16) == 0,
@@ -870,7 +929,8 @@ void expect_error_at(const char *file, int line, const struct resp *r, long stat
                          what, m, message);
 }
 
-void expect_401_at(const char *file, int line, const struct resp *r, const char *what) {
+void expect_401_at(const char *file, int line, const struct resp *r, const char *what)
+{
     expect_error_at(file, line, r, 401, NULL, what);
     const char *w = resp_header(r, "WWW-Authenticate");
     cr_assert(w && strncasecmp(w, "Bearer", 6) == 0,
@@ -878,7 +938,8 @@ void expect_401_at(const char *file, int line, const struct resp *r, const char 
               w ? w : "(none)");
 }
 
-static bool is_utc_timestamp(const char *s) {
+static bool is_utc_timestamp(const char *s)
+{
     /* 2026-11-28T02:33:14Z */
     static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
     if (!s || strlen(s) != sizeof pat - 1)
@@ -890,7 +951,8 @@ static bool is_utc_timestamp(const char *s) {
     return true;
 }
 
-void expect_user_object_at(const char *file, int line, const json_t *u, const char *what) {
+void expect_user_object_at(const char *file, int line, const json_t *u, const char *what)
+{
     static const char *const keys[] = {"id",     "username", "email",
                                        "active", "admin",    "created_date"};
     cr_assert(json_is_object(u), "[%s:%d] %s: user is not an object", file, line, what);
@@ -917,7 +979,8 @@ void expect_user_object_at(const char *file, int line, const json_t *u, const ch
 
 /* ---- users and tokens ---- */
 
-void user_make(struct user *u) {
+void user_make(struct user *u)
+{
     char n[64];
     memset(u, 0, sizeof *u);
     uniq_name(n, sizeof n, "u");
@@ -927,7 +990,8 @@ void user_make(struct user *u) {
     u->id = -1;
 }
 
-static char *user_json(const struct user *u) {
+static char *user_json(const struct user *u)
+{
     json_t *o = json_pack("{s:s, s:s, s:s}", "username", u->username, "email", u->email, "password",
                           u->password);
     char *s = json_dumps(o, JSON_COMPACT);
@@ -935,7 +999,8 @@ static char *user_json(const struct user *u) {
     return s;
 }
 
-void user_register(struct user *u) {
+void user_register(struct user *u)
+{
     char *body = user_json(u);
     struct resp *r = http("POST", "/auth/register", NULL, body);
     free(body);
@@ -945,12 +1010,14 @@ void user_register(struct user *u) {
     resp_free(r);
 }
 
-void user_new(struct user *u) {
+void user_new(struct user *u)
+{
     user_make(u);
     user_register(u);
 }
 
-struct resp *login_req(const char *email, const char *password, const char *const extra_header) {
+struct resp *login_req(const char *email, const char *password, const char *const extra_header)
+{
     json_t *o = json_pack("{s:s, s:s}", "email", email, "password", password);
     char *body = json_dumps(o, JSON_COMPACT);
     json_decref(o);
@@ -960,7 +1027,8 @@ struct resp *login_req(const char *email, const char *password, const char *cons
     return r;
 }
 
-static void tokens_from(const struct resp *r, struct tokens *t, const char *what) {
+static void tokens_from(const struct resp *r, struct tokens *t, const char *what)
+{
     const char *a = jstr(r->json, "access_token");
     const char *f = jstr(r->json, "refresh_token");
     cr_assert(a && f, "%s: response lacks access_token/refresh_token: %s", what, short_body(r));
@@ -970,23 +1038,27 @@ static void tokens_from(const struct resp *r, struct tokens *t, const char *what
     snprintf(t->refresh, sizeof t->refresh, "%s", f);
 }
 
-void login(const char *email, const char *password, struct tokens *t) {
+void login(const char *email, const char *password, struct tokens *t)
+{
     struct resp *r = login_req(email, password, NULL);
     expect_status(r, 200, "POST /auth/login");
     tokens_from(r, t, "login");
     resp_free(r);
 }
 
-void login_admin(struct tokens *t) {
+void login_admin(struct tokens *t)
+{
     login(TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, t);
 }
 
-void user_new_session(struct user *u, struct tokens *t) {
+void user_new_session(struct user *u, struct tokens *t)
+{
     user_new(u);
     login(u->email, u->password, t);
 }
 
-struct resp *refresh_req(const char *refresh_token) {
+struct resp *refresh_req(const char *refresh_token)
+{
     json_t *o = json_pack("{s:s}", "refresh_token", refresh_token);
     char *body = json_dumps(o, JSON_COMPACT);
     json_decref(o);
@@ -995,7 +1067,8 @@ struct resp *refresh_req(const char *refresh_token) {
     return r;
 }
 
-long long user_count(const char *admin_access) {
+long long user_count(const char *admin_access)
+{
     struct resp *r = http("GET", "/users?limit=1", admin_access, NULL);
     const char *h = r->status == 200 ? resp_header(r, "X-Total-Count") : NULL;
     long long n = h ? strtoll(h, NULL, 10) : -1;
@@ -1005,7 +1078,8 @@ long long user_count(const char *admin_access) {
 
 /* ---- JWT ---- */
 
-char *jwt_forge(int alg, const char *key, const char *claims_json) {
+char *jwt_forge(int alg, const char *key, const char *claims_json)
+{
     jwt_t *j = NULL;
     char *out = NULL;
     if (jwt_new(&j) != 0)
@@ -1024,7 +1098,8 @@ cleanup:
     return out;
 }
 
-static int b64url_val(int c) {
+static int b64url_val(int c)
+{
     if (c >= 'A' && c <= 'Z')
         return c - 'A';
     if (c >= 'a' && c <= 'z')
@@ -1038,7 +1113,8 @@ static int b64url_val(int c) {
     return -1;
 }
 
-static json_t *jwt_segment(const char *token, int index) {
+static json_t *jwt_segment(const char *token, int index)
+{
     const char *p = token;
     for (int i = 0; i < index && p; i++) {
         p = strchr(p, '.');
@@ -1069,10 +1145,12 @@ static json_t *jwt_segment(const char *token, int index) {
     return j;
 }
 
-json_t *jwt_payload(const char *token) {
+json_t *jwt_payload(const char *token)
+{
     return jwt_segment(token, 1);
 }
 
-json_t *jwt_header(const char *token) {
+json_t *jwt_header(const char *token)
+{
     return jwt_segment(token, 0);
 }
