@@ -1,0 +1,441 @@
+/* The binary as operators use it: commands, production settings, the first
+ * admin, logs, SIGTERM with a request in flight, a PostgreSQL outage. */
+#include "harness.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+static const char *const ADMIN_ENV_EMAIL = "ADMIN_EMAIL=first.admin@example.test";
+static const char *const ADMIN_ENV_PASSWORD = "ADMIN_PASSWORD=first-admin-pw";
+static const char *const ADMIN_ENV_USERNAME = "ADMIN_USERNAME=firstadmin";
+
+/* ---- commands ---- */
+
+Test(command, version)
+{
+    char *out = NULL;
+    int rc = run_users_api((const char *const[]){"version", NULL}, NULL, 10000, &out);
+    cr_assert_eq(rc, 0, "users-api version: exit %d (%s); output:\n%s", rc, harness_err,
+                 out ? out : "");
+    cr_assert(out && strlen(out) > 0, "version prints something");
+    free(out);
+}
+
+Test(command, help_mentions_every_setting)
+{
+    static const char *const vars[] = {"PORT",
+                                       "DATABASE_URL",
+                                       "SECRET_KEY",
+                                       "APP_ENV",
+                                       "ACCESS_TOKEN_EXPIRATION",
+                                       "REFRESH_TOKEN_EXPIRATION",
+                                       "REFRESH_TOKEN_REUSE_INTERVAL",
+                                       "BCRYPT_LOG_ROUNDS",
+                                       "LOGIN_RATE_LIMIT_IP",
+                                       "LOGIN_RATE_LIMIT_ACCOUNT",
+                                       "LOGIN_RATE_LIMIT_WINDOW",
+                                       "TRUSTED_PROXIES",
+                                       "CORS_ORIGINS",
+                                       "LOG_LEVEL",
+                                       "ADMIN_EMAIL",
+                                       "ADMIN_PASSWORD",
+                                       "ADMIN_USERNAME",
+                                       "STATIC_DIR",
+                                       "migrate",
+                                       "create-admin",
+                                       "version"};
+    char *out = NULL;
+    int rc = run_users_api((const char *const[]){"--help", NULL}, NULL, 10000, &out);
+    cr_assert_eq(rc, 0, "users-api --help: exit %d; output:\n%s", rc, out ? out : "");
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        cr_assert(strstr(out, vars[i]), "--help does not mention %s:\n%s", vars[i], out);
+    free(out);
+}
+
+Test(command, unknown_command_fails)
+{
+    char *out = NULL;
+    int rc = run_users_api((const char *const[]){"frobnicate", NULL}, NULL, 10000, &out);
+    cr_assert(rc > 0, "users-api frobnicate: exit %d, expected a failure; output:\n%s", rc,
+              out ? out : "");
+    free(out);
+}
+
+Test(command, migrate_twice, .timeout = 60)
+{
+    char url[600], kv[700];
+    cr_assert_eq(db_url_new(url, sizeof url), 0, "%s", harness_err);
+    snprintf(kv, sizeof kv, "DATABASE_URL=%s", url);
+    for (int i = 0; i < 2; i++) {
+        char *out = NULL;
+        int rc = run_users_api((const char *const[]){"migrate", NULL},
+                               (const char *const[]){kv, NULL}, 20000, &out);
+        cr_assert_eq(rc, 0, "users-api migrate (run %d): exit %d; output:\n%s", i + 1, rc,
+                     out ? out : "");
+        free(out);
+    }
+    struct server s;
+    SERVER_START(&s, kv);
+    http_use(&s);
+    struct user u;
+    user_new(&u);
+    SERVER_STOP(&s);
+}
+
+static void expect_admin_login(const char *email, const char *password, long long want_total)
+{
+    struct tokens t;
+    login(email, password, &t);
+    struct resp *r = http("GET", "/auth/status", t.access);
+    expect_status(r, 200, "admin status");
+    cr_assert(json_is_true(json_object_get(r->json, "admin")), "%s must be admin: %s", email,
+              r->body);
+    resp_free(r);
+    if (want_total >= 0) {
+        long long n = user_count(t.access);
+        cr_assert_eq(n, want_total, "expected %lld users, X-Total-Count says %lld", want_total, n);
+    }
+}
+
+Test(command, create_admin, .timeout = 60)
+{
+    char url[600], kv[700];
+    cr_assert_eq(db_url_new(url, sizeof url), 0, "%s", harness_err);
+    snprintf(kv, sizeof kv, "DATABASE_URL=%s", url);
+    for (int i = 0; i < 2; i++) {
+        char *out = NULL;
+        int rc = run_users_api((const char *const[]){"create-admin", NULL},
+                               (const char *const[]){kv, ADMIN_ENV_EMAIL, ADMIN_ENV_PASSWORD,
+                                                     ADMIN_ENV_USERNAME, NULL},
+                               20000, &out);
+        cr_assert_eq(rc, 0, "users-api create-admin (run %d): exit %d; output:\n%s", i + 1, rc,
+                     out ? out : "");
+        cr_assert(!strstr(out, "first-admin-pw"), "create-admin printed the password");
+        free(out);
+    }
+    struct server s;
+    SERVER_START(&s, kv);
+    http_use(&s);
+    expect_admin_login("first.admin@example.test", "first-admin-pw", 1);
+    SERVER_STOP(&s);
+}
+
+Test(command, create_admin_promotes_existing_user, .timeout = 60)
+{
+    struct server s;
+    SERVER_START(&s, "LOG_LEVEL=info");
+    http_use(&s);
+    struct user u;
+    user_new(&u);
+    SERVER_STOP(&s);
+    char kv[700], e[400], p[200], n[200];
+    snprintf(kv, sizeof kv, "DATABASE_URL=%s", s.db_url);
+    snprintf(e, sizeof e, "ADMIN_EMAIL=%s", u.email);
+    snprintf(p, sizeof p, "ADMIN_PASSWORD=%s", u.password);
+    snprintf(n, sizeof n, "ADMIN_USERNAME=%s", u.username);
+    char *out = NULL;
+    int rc = run_users_api((const char *const[]){"create-admin", NULL},
+                           (const char *const[]){kv, e, p, n, NULL}, 20000, &out);
+    cr_assert_eq(rc, 0, "create-admin for an existing user: exit %d; output:\n%s", rc,
+                 out ? out : "");
+    free(out);
+    struct server s2;
+    SERVER_START(&s2, kv);
+    http_use(&s2);
+    expect_admin_login(u.email, u.password, 1);
+    SERVER_STOP(&s2);
+}
+
+/* ---- first admin at start-up ---- */
+
+Test(first_admin, created_at_start_and_idempotent, .timeout = 60)
+{
+    struct server a, b;
+    SERVER_START(&a, ADMIN_ENV_EMAIL, ADMIN_ENV_PASSWORD, ADMIN_ENV_USERNAME);
+    http_use(&a);
+    expect_admin_login("first.admin@example.test", "first-admin-pw", 1);
+    SERVER_STOP(&a);
+    char kv[700];
+    snprintf(kv, sizeof kv, "DATABASE_URL=%s", a.db_url);
+    SERVER_START(&b, kv, ADMIN_ENV_EMAIL, ADMIN_ENV_PASSWORD, ADMIN_ENV_USERNAME);
+    http_use(&b);
+    expect_admin_login("first.admin@example.test", "first-admin-pw", 1);
+    SERVER_STOP(&b);
+}
+
+Test(first_admin, promotes_existing_user, .timeout = 60)
+{
+    struct server a, b;
+    SERVER_START(&a, "LOG_LEVEL=info");
+    http_use(&a);
+    struct user u;
+    user_new(&u);
+    SERVER_STOP(&a);
+    char kv[700], e[400], p[200], n[200];
+    snprintf(kv, sizeof kv, "DATABASE_URL=%s", a.db_url);
+    snprintf(e, sizeof e, "ADMIN_EMAIL=%s", u.email);
+    snprintf(p, sizeof p, "ADMIN_PASSWORD=%s", u.password);
+    snprintf(n, sizeof n, "ADMIN_USERNAME=%s", u.username);
+    SERVER_START(&b, kv, e, p, n);
+    http_use(&b);
+    expect_admin_login(u.email, u.password, 1);
+    SERVER_STOP(&b);
+}
+
+/* ---- production settings ---- */
+
+static void expect_refusal(const char *const env[], const char *what)
+{
+    char *out = NULL;
+    int rc = run_users_api(NULL, env, 8000, &out);
+    cr_assert(rc > 0, "%s: expected a non-zero exit, got %d (%s); output:\n%s", what, rc,
+              rc < 0 ? harness_err : "", out ? out : "");
+    cr_assert(out && strlen(out) > 0, "%s: the refusal must say why", what);
+    cr_assert(!strstr(out, "\"msg\":\"listening\""), "%s: it listened", what);
+    free(out);
+}
+
+Test(production, refuses_without_secret_key, .timeout = 60)
+{
+    expect_refusal((const char *const[]){"APP_ENV=production", "SECRET_KEY", NULL},
+                   "APP_ENV=production without SECRET_KEY");
+    expect_refusal((const char *const[]){"APP_ENV=production", "SECRET_KEY=", NULL},
+                   "APP_ENV=production with an empty SECRET_KEY");
+    expect_refusal((const char *const[]){"APP_ENV=production",
+                                         "SECRET_KEY=0123456789abcdef0123456789abcde", NULL},
+                   "APP_ENV=production with a 31-byte SECRET_KEY");
+}
+
+Test(production, starts_with_a_strong_key, .timeout = 60)
+{
+    struct server s;
+    /* the server also insists on production-grade bcrypt costs (>= 10) */
+    SERVER_START(&s, "APP_ENV=production", "SECRET_KEY=0123456789abcdef0123456789abcdef",
+                 "BCRYPT_LOG_ROUNDS=10");
+    http_use(&s);
+    struct user u;
+    struct tokens t;
+    user_new_session(&u, &t);
+    SERVER_STOP(&s);
+}
+
+/* ---- logs ---- */
+
+static bool log_has_request_lines(const char *log, const char *method, const char *path,
+                                  long status, const char *request_id)
+{
+    const char *line = log;
+    while (line && *line) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        json_t *j = json_loadb(line, len, 0, NULL);
+        bool ok = j && jstr(j, "method") && strcmp(jstr(j, "method"), method) == 0 &&
+                  jstr(j, "path") && strcmp(jstr(j, "path"), path) == 0 &&
+                  jint(j, "status") == status;
+        if (ok && request_id) {
+            const char *key;
+            json_t *v;
+            bool id_ok = false;
+            json_object_foreach(j, key, v)
+            {
+                if (strcasestr(key, "req") && strcasestr(key, "id") && json_is_string(v) &&
+                    strcmp(json_string_value(v), request_id) == 0)
+                    id_ok = true;
+            }
+            ok = id_ok;
+        }
+        json_decref(j);
+        if (ok)
+            return true;
+        line = nl ? nl + 1 : NULL;
+    }
+    return false;
+}
+
+Test(logs, request_lines_without_secrets, .timeout = 60)
+{
+    struct server s;
+    SERVER_START(&s, "ADMIN_EMAIL=log.admin@example.test", "ADMIN_PASSWORD=log-admin-secret-pw",
+                 "LOG_LEVEL=debug");
+    http_use(&s);
+    struct user u;
+    struct tokens t, n;
+    user_make(&u);
+    snprintf(u.password, sizeof u.password, "Sup3r-Secret-Passw0rd");
+    user_register(&u);
+    struct resp *r = login_req(u.email, "Wr0ng-Secret-Attempt", NULL);
+    resp_free(r);
+    login(u.email, u.password, &t);
+    r = http("GET", "/auth/status", t.access, NULL, "X-Request-Id: log-test-req-1");
+    expect_status(r, 200, "status");
+    resp_free(r);
+    r = refresh_req(t.refresh);
+    expect_status(r, 200, "refresh");
+    snprintf(n.access, sizeof n.access, "%s", jstr(r->json, "access_token"));
+    snprintf(n.refresh, sizeof n.refresh, "%s", jstr(r->json, "refresh_token"));
+    resp_free(r);
+    r = http_json("PUT", "/auth/password", n.access,
+                  json_pack("{s:s, s:s}", "current_password", u.password, "new_password",
+                            "N3w-Secret-Passw0rd"));
+    expect_status(r, 204, "password change");
+    resp_free(r);
+    r = http("GET", "/auth/status", NULL, NULL, "Authorization: Bearer bogus-token-value-xyz");
+    resp_free(r);
+    struct tokens a;
+    login("log.admin@example.test", "log-admin-secret-pw", &a);
+    SERVER_STOP(&s);
+
+    char *log = server_log(&s);
+    cr_assert(log_has_request_lines(log, "POST", "/auth/register", 201, NULL),
+              "no JSON log line with method POST, path /auth/register, status 201:\n%.3000s", log);
+    cr_assert(log_has_request_lines(log, "POST", "/auth/login", 401, NULL),
+              "no log line for the failed login");
+    cr_assert(log_has_request_lines(log, "GET", "/auth/status", 200, "log-test-req-1"),
+              "no log line carrying the request id log-test-req-1");
+    const char *const secrets[] = {u.password,
+                                   "Wr0ng-Secret-Attempt",
+                                   "N3w-Secret-Passw0rd",
+                                   "log-admin-secret-pw",
+                                   t.access,
+                                   t.refresh,
+                                   n.access,
+                                   n.refresh,
+                                   a.access,
+                                   a.refresh,
+                                   strrchr(t.access, '.') + 1,
+                                   "bogus-token-value-xyz",
+                                   "$2b$",
+                                   TEST_SECRET_KEY};
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+        cr_assert(!strstr(log, secrets[i]), "the log contains a secret (#%zu: %.20s...)", i,
+                  secrets[i]);
+    free(log);
+}
+
+/* ---- SIGTERM ---- */
+
+struct slow_login {
+    const struct user *u;
+    struct resp *r;
+};
+
+static void *do_slow_login(void *arg)
+{
+    struct slow_login *sl = arg;
+    sl->r = login_req(sl->u->email, sl->u->password, NULL);
+    return NULL;
+}
+
+Test(lifecycle, sigterm_finishes_in_flight_login, .timeout = 90)
+{
+    struct server s;
+    SERVER_START(&s, "BCRYPT_LOG_ROUNDS=13");
+    http_use(&s);
+    struct user u;
+    user_new(&u);
+    struct slow_login sl = {.u = &u};
+    pthread_t th;
+    pthread_create(&th, NULL, do_slow_login, &sl);
+    sleep_ms(150);
+    cr_assert_eq(kill(s.pid, SIGTERM), 0);
+    pthread_join(th, NULL);
+    expect_status(sl.r, 200, "a login in flight during SIGTERM completes");
+    cr_assert(jstr(sl.r->json, "access_token") && jstr(sl.r->json, "refresh_token"),
+              "complete token pair: %s", sl.r->body);
+    resp_free(sl.r);
+    cr_assert_eq(server_wait_exit(&s, 20000), 0, "%s", harness_err);
+}
+
+Test(lifecycle, sigterm_when_idle_exits_quickly, .timeout = 30)
+{
+    struct server s;
+    SERVER_START(&s, "LOG_LEVEL=info");
+    cr_assert_eq(kill(s.pid, SIGTERM), 0);
+    cr_assert_eq(server_wait_exit(&s, 3000), 0, "%s", harness_err);
+}
+
+/* ---- PostgreSQL outage ---- */
+
+static int pg_cmd(const char *cmd, const char *dir, char *out, size_t outlen)
+{
+    char line[1200];
+    snprintf(line, sizeof line, "%s %s %s 2>&1", pg_script(), cmd, dir);
+    FILE *p = popen(line, "r");
+    if (!p)
+        return -1;
+    size_t n = fread(out, 1, outlen - 1, p);
+    out[n] = '\0';
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        out[--n] = '\0';
+    return pclose(p);
+}
+
+static long status_of(const char *method, const char *path, const char *bearer, struct resp **keep)
+{
+    struct resp *r = http(method, path, bearer);
+    long st = r->status;
+    if (keep)
+        *keep = r;
+    else
+        resp_free(r);
+    return st;
+}
+
+Test(lifecycle, postgres_outage_and_recovery, .timeout = 120)
+{
+    if (!backend_is_postgres())
+        cr_skip_test("PostgreSQL only");
+    char dir[600], url[800], kv[900], name[96];
+    uniq_name(name, sizeof name, "pgout_");
+    snprintf(dir, sizeof dir, "%s/%s", test_tmpdir(), name);
+    cr_assert_eq(pg_cmd("start", dir, url, sizeof url), 0, "pg.sh start: %s", url);
+    snprintf(kv, sizeof kv, "DATABASE_URL=%s", url);
+    struct server s;
+    if (server_start(&s, (const char *const[]){kv, NULL}) != 0) {
+        char tmp[256];
+        pg_cmd("stop", dir, tmp, sizeof tmp);
+        cr_assert_fail("%s", harness_err);
+    }
+    http_use(&s);
+    struct user u;
+    struct tokens t;
+    user_new_session(&u, &t);
+    char tmp[2000];
+    cr_assert_eq(pg_cmd("halt", dir, tmp, sizeof tmp), 0, "pg.sh halt: %s", tmp);
+
+    struct resp *r = NULL;
+    cr_assert_eq(status_of("GET", "/ping", NULL, NULL), 200, "/ping during the outage");
+    long st = status_of("GET", "/health", NULL, &r);
+    cr_assert_eq(st, 503, "/health during the outage: HTTP %ld %s", st, r->body);
+    cr_assert_str_eq(jstr(r->json, "database"), "unavailable", "body %s", r->body);
+    cr_assert(jstr(r->json, "status"), "/health 503 has a status: %s", r->body);
+    resp_free(r);
+    st = status_of("GET", "/users", t.access, &r);
+    expect_error(r, 503, NULL, "GET /users during the outage");
+    resp_free(r);
+    cr_assert_eq(status_of("GET", "/ping", NULL, NULL), 200, "/ping still answers");
+
+    cr_assert_eq(pg_cmd("resume", dir, tmp, sizeof tmp), 0, "pg.sh resume: %s", tmp);
+    /* the server reconnects by itself */
+    long long waited = 0;
+    while ((st = status_of("GET", "/health", NULL, NULL)) != 200 && waited < 5000) {
+        sleep_ms(100);
+        waited += 100;
+    }
+    cr_assert_eq(st, 200, "/health 5 s after PostgreSQL came back: %ld", st);
+    for (int i = 0; i < 12; i++) {
+        st = status_of("GET", "/users", t.access, &r);
+        expect_status(r, 200, "GET /users after recovery (every worker reconnects)");
+        resp_free(r);
+    }
+    struct tokens t2;
+    login(u.email, u.password, &t2);
+    struct user v;
+    user_new(&v);
+    SERVER_STOP(&s);
+    pg_cmd("stop", dir, tmp, sizeof tmp);
+}
