@@ -8,7 +8,11 @@ export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'e2e/screenshots'] },
   {
     files: ['**/*.{ts,tsx,js}'],
-    extends: [js.configs.recommended, ...tseslint.configs.recommended, jsxA11y.flatConfigs.recommended],
+    extends: [
+      js.configs.recommended,
+      ...tseslint.configs.recommended,
+      jsxA11y.flatConfigs.recommended,
+    ],
     languageOptions: {
       ecmaVersion: 2022,
       globals: { ...globals.browser, ...globals.node },

@@ -19,5 +19,6 @@ export default defineConfig({
     pool: 'threads',
     poolOptions: { threads: { maxThreads: 2, minThreads: 1 } },
     restoreMocks: true,
+    testTimeout: 20_000,
   },
 });

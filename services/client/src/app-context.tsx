@@ -9,7 +9,7 @@ import {
 } from 'react';
 import { Session } from './api/session';
 import { UsersApi } from './api/users';
-import type { User } from './api/types';
+import { ApiError, type User } from './api/types';
 import { useNotices } from './components/Notices';
 import { navigate } from './router';
 
@@ -40,7 +40,7 @@ export function AppProvider({ api, children }: { api: UsersApi; children: ReactN
     } catch (err) {
       setUser(null);
       // An expired session is reported by the session's `expired` event.
-      if (!(err instanceof Error && err.name === 'ApiError' && (err as { status?: number }).status === 401)) {
+      if (!(err instanceof ApiError && err.status === 401)) {
         notify('error', err instanceof Error ? err.message : 'Could not load your account.');
       }
     } finally {

@@ -28,6 +28,7 @@ export function usePath(): string {
 export function Link({
   href,
   onClick,
+  children,
   ...rest
 }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
   const handle = (e: MouseEvent<HTMLAnchorElement>) => {
@@ -37,7 +38,11 @@ export function Link({
     e.preventDefault();
     navigate(href);
   };
-  return <a href={href} onClick={handle} {...rest} />;
+  return (
+    <a href={href} onClick={handle} {...rest}>
+      {children}
+    </a>
+  );
 }
 
 /** Replaces the current entry with `to` once rendered (a redirect). */

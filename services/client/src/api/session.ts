@@ -33,7 +33,7 @@ export type SessionEvent =
 
 type Listener = (e: SessionEvent) => void;
 
-interface LockLike {
+export interface LockLike {
   request<T>(name: string, cb: () => Promise<T>): Promise<T>;
 }
 

@@ -24,7 +24,10 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
   const notify = useCallback((kind: NoticeKind, text: string) => {
     const id = nextId++;
     // One message per kind at a time keeps the screen calm.
-    setNotices((ns) => [...ns.filter((n) => n.kind !== kind && n.text !== text), { id, kind, text }]);
+    setNotices((ns) => [
+      ...ns.filter((n) => n.kind !== kind && n.text !== text),
+      { id, kind, text },
+    ]);
   }, []);
   const value = useMemo(() => ({ notify, dismiss, notices }), [notify, dismiss, notices]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;

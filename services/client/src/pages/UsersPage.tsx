@@ -81,7 +81,11 @@ export function UsersPage() {
             : 'You can edit or delete your own account.'}
         </p>
         {isAdmin && (
-          <button type="button" className="btn btn-primary" onClick={() => setDialog({ kind: 'add' })}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => setDialog({ kind: 'add' })}
+          >
             Add user
           </button>
         )}

@@ -1,0 +1,15 @@
+import '@testing-library/jest-dom/vitest';
+import { cleanup } from '@testing-library/react';
+import { afterEach, beforeEach } from 'vitest';
+
+beforeEach(() => {
+  window.localStorage.clear();
+  window.history.replaceState(null, '', '/');
+});
+
+afterEach(() => {
+  cleanup();
+});
+
+// axe-core probes canvas for icon fonts; jsdom has none. Answer "no canvas".
+HTMLCanvasElement.prototype.getContext = (() => null) as never;
