@@ -615,15 +615,19 @@ static const struct store_ops pg_ops = {
  * server running..."); logs want one line. */
 static void pg_one_line(char *err, size_t errlen, const char *msg)
 {
-    snprintf(err, errlen, "postgres: %s", msg);
-    for (char *p = err; *p; p++) {
-        if (*p == '\n' || *p == '\t' || *p == '\r') {
-            *p = ' ';
+    size_t n = (size_t)snprintf(err, errlen, "postgres: ");
+    n = n < errlen ? n : errlen - 1; /* errlen >= 1: store_open guarantees it */
+    for (const char *p = msg; *p && n + 1 < errlen; p++) {
+        bool space = *p == '\n' || *p == '\t' || *p == '\r' || *p == ' ';
+        if (space && (n == 0 || err[n - 1] == ' ')) {
+            continue; /* collapse runs of white space */
         }
+        err[n++] = space ? ' ' : *p;
     }
-    for (size_t n = strlen(err); n > 0 && err[n - 1] == ' '; n--) {
-        err[n - 1] = '\0';
+    while (n > 0 && err[n - 1] == ' ') {
+        n--;
     }
+    err[n] = '\0';
 }
 
 struct store *pg_store_open(const char *url, char *err, size_t errlen)

@@ -135,6 +135,11 @@ static void unsupported_scheme(const char *url, const char *sep, char *err, size
 struct store *store_open(const char *url, char *err, size_t errlen)
 {
     struct store *s = NULL;
+    char scratch[1];
+    if (!err || errlen == 0) {
+        err = scratch; /* backends may then always write a (truncated) message */
+        errlen = sizeof scratch;
+    }
     set_err(err, errlen, "");
     if (!url || !*url) {
         set_err(err, errlen, "empty database URL");
