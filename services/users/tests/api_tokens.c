@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include <jwt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -451,4 +452,103 @@ Test(logout, invalid_token)
     r = logout_req(t.access);
     expect_status(r, 401, "logout with an access token");
     resp_free(r);
+}
+
+/* ---- concurrency and id reuse ---- */
+
+enum { TABS = 6 };
+
+struct tab {
+    const char *refresh;
+    pthread_barrier_t *start;
+    long status;
+    char new_refresh[1024];
+};
+
+static void *tab_refresh(void *arg)
+{
+    struct tab *t = arg;
+    pthread_barrier_wait(t->start);
+    struct resp *r = refresh_req(t->refresh);
+    t->status = r->status;
+    const char *f = jstr(r->json, "refresh_token");
+    snprintf(t->new_refresh, sizeof t->new_refresh, "%s", f ? f : "");
+    resp_free(r);
+    return NULL;
+}
+
+/* TABS threads refresh the same token at once; returns how many got 200. */
+static int refresh_race(const char *refresh, struct tab tabs[TABS])
+{
+    pthread_barrier_t start;
+    pthread_t th[TABS];
+    pthread_barrier_init(&start, NULL, TABS);
+    for (int i = 0; i < TABS; i++) {
+        tabs[i] = (struct tab){.refresh = refresh, .start = &start};
+        pthread_create(&th[i], NULL, tab_refresh, &tabs[i]);
+    }
+    int ok = 0;
+    for (int i = 0; i < TABS; i++) {
+        pthread_join(th[i], NULL);
+        ok += tabs[i].status == 200;
+    }
+    pthread_barrier_destroy(&start);
+    return ok;
+}
+
+Test(refresh, concurrent_tabs_within_interval_all_succeed)
+{
+    struct user u;
+    struct tokens t, x;
+    struct tab tabs[TABS];
+    user_new_session(&u, &t);
+    int ok = refresh_race(t.refresh, tabs);
+    cr_assert_eq(ok, TABS,
+                 "%d tabs refreshing one token at once: %d got 200 (statuses %ld %ld %ld "
+                 "%ld %ld %ld)",
+                 TABS, ok, tabs[0].status, tabs[1].status, tabs[2].status, tabs[3].status,
+                 tabs[4].status, tabs[5].status);
+    for (int i = 0; i < TABS; i++)
+        refresh_ok(tabs[i].new_refresh, &x, "every tab's new refresh token works");
+}
+
+Test(refresh, concurrent_reuse_without_interval_single_winner, .timeout = 60)
+{
+    struct server s;
+    SERVER_START(&s, "REFRESH_TOKEN_REUSE_INTERVAL=0");
+    http_use(&s);
+    struct user u;
+    struct tokens t;
+    struct tab tabs[TABS];
+    user_new_session(&u, &t);
+    int ok = refresh_race(t.refresh, tabs);
+    cr_assert_eq(ok, 1,
+                 "with REFRESH_TOKEN_REUSE_INTERVAL=0 one token refreshed %d times at once must "
+                 "rotate exactly once, %d got 200 (statuses %ld %ld %ld %ld %ld %ld)",
+                 TABS, ok, tabs[0].status, tabs[1].status, tabs[2].status, tabs[3].status,
+                 tabs[4].status, tabs[5].status);
+    SERVER_STOP(&s);
+}
+
+Test(access, deleted_users_id_not_reused, .timeout = 60)
+{
+    /* own server: the deleted user holds the highest id when the next one registers */
+    struct server s;
+    SERVER_START(&s, "LOG_LEVEL=info");
+    http_use(&s);
+    struct user a, b;
+    struct tokens ta;
+    user_new_session(&a, &ta);
+    char path[64];
+    snprintf(path, sizeof path, "/users/%lld", a.id);
+    struct resp *r = http("DELETE", path, ta.access);
+    expect_status(r, 200, "self-delete");
+    resp_free(r);
+    user_new(&b);
+    cr_assert_neq(b.id, a.id, "a deleted user's id was given to a new user");
+    r = http("GET", "/auth/status", ta.access);
+    cr_assert(r->status == 401, "the deleted user's token must not authenticate (as %s): HTTP %ld",
+              jstr(r->json, "email") ? jstr(r->json, "email") : "?", r->status);
+    resp_free(r);
+    SERVER_STOP(&s);
 }

@@ -566,3 +566,28 @@ Test(delete, missing_user)
     expect_error(r, 404, "User 987654321 does not exist", "DELETE a missing user");
     resp_free(r);
 }
+
+Test(update, demoted_admin_token_loses_rights)
+{
+    struct user u, v;
+    struct tokens admin, ut;
+    user_new(&u);
+    login_admin(&admin);
+    struct resp *r = put_user(
+        admin.access, u.id,
+        json_pack("{s:s, s:s, s:b}", "username", u.username, "email", u.email, "admin", 1));
+    expect_status(r, 200, "promote");
+    resp_free(r);
+    login(u.email, u.password, &ut); /* an access token issued while admin */
+    r = put_user(
+        admin.access, u.id,
+        json_pack("{s:s, s:s, s:b}", "username", u.username, "email", u.email, "admin", 0));
+    expect_status(r, 200, "demote");
+    resp_free(r);
+    user_make(&v);
+    r = http_json("POST", "/users", ut.access,
+                  json_pack("{s:s, s:s, s:s}", "username", v.username, "email", v.email, "password",
+                            v.password));
+    expect_error(r, 403, NULL, "a token issued before the demotion must not keep admin rights");
+    resp_free(r);
+}

@@ -911,6 +911,10 @@ void expect_status_at(const char *file, int line, const struct resp *r, long sta
 {
     cr_assert_eq(r->status, status, "[%s:%d] %s: expected HTTP %ld, got %ld; body: %s", file, line,
                  what, status, r->status, short_body(r));
+    /* every response carries a request id */
+    const char *id = resp_header(r, "X-Request-Id");
+    cr_assert(id && *id, "[%s:%d] %s: HTTP %ld response lacks X-Request-Id", file, line, what,
+              r->status);
 }
 
 void expect_error_at(const char *file, int line, const struct resp *r, long status,
