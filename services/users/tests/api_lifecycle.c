@@ -320,6 +320,40 @@ Test(logs, request_lines_without_secrets, .timeout = 60)
     free(log);
 }
 
+Test(logs, hostile_input_cannot_forge_log_lines, .timeout = 60)
+{
+    struct server s;
+    SERVER_START(&s, "LOG_LEVEL=debug");
+    http_use(&s);
+    struct resp *r = http("GET", "/nope%22%5C%0Ainjected-line%0D%0A%7B%22x%22:1%7D", NULL, NULL,
+                          "X-Request-Id: evil\"id\\{}", "User-Agent: ua\"\\x");
+    resp_free(r);
+    r = http_raw(
+        "POST", "/auth/login", NULL, "application/json",
+        "{\"email\":\"a\\n{\\\"forged\\\":1}@b.co\",\"password\":\"x\\u2028yyyyyy\"}",
+        strlen("{\"email\":\"a\\n{\\\"forged\\\":1}@b.co\",\"password\":\"x\\u2028yyyyyy\"}"));
+    resp_free(r);
+    SERVER_STOP(&s);
+    char *log = server_log(&s);
+    const char *line = log;
+    int json_lines = 0;
+    while (line && *line) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        if (len > 0) {
+            json_t *j = json_loadb(line, len, 0, NULL);
+            cr_assert(json_is_object(j), "log line is not a JSON object: %.*s", (int)len, line);
+            cr_assert(!json_object_get(j, "forged") && !json_object_get(j, "x"),
+                      "a request forged a log line: %.*s", (int)len, line);
+            json_decref(j);
+            json_lines++;
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    cr_assert_geq(json_lines, 3, "expected request log lines");
+    free(log);
+}
+
 /* ---- SIGTERM ---- */
 
 struct slow_login {
@@ -442,4 +476,68 @@ Test(lifecycle, postgres_outage_and_recovery, .timeout = 120)
     user_new(&v);
     SERVER_STOP(&s);
     pg_cmd("stop", dir, tmp, sizeof tmp);
+}
+
+/* ---- bcrypt off the polling threads ---- */
+
+struct storm {
+    const struct user *u;
+    int logins;
+    int ok;
+};
+
+static void *storm_logins(void *arg)
+{
+    struct storm *st = arg;
+    for (int i = 0; i < st->logins; i++) {
+        struct resp *r = login_req(st->u->email, st->u->password, NULL);
+        st->ok += r->status == 200;
+        resp_free(r);
+    }
+    return NULL;
+}
+
+Test(lifecycle, ping_stays_fast_during_login_storm, .timeout = 120)
+{
+    struct server s;
+    SERVER_START(&s, "BCRYPT_LOG_ROUNDS=12", "LOGIN_RATE_LIMIT_IP=0", "LOGIN_RATE_LIMIT_ACCOUNT=0");
+    http_use(&s);
+    struct user u;
+    struct tokens t;
+    user_new_session(&u, &t);
+    enum { THREADS = 4 };
+    struct storm st[THREADS];
+    pthread_t th[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        st[i] = (struct storm){.u = &u, .logins = 2};
+        pthread_create(&th[i], NULL, storm_logins, &st[i]);
+    }
+    sleep_ms(100);
+    double worst_ping = 0, worst_status = 0;
+    for (int i = 0; i < 20; i++) {
+        struct resp *r = http("GET", "/ping");
+        expect_status(r, 200, "/ping during a login storm");
+        worst_ping = r->seconds > worst_ping ? r->seconds : worst_ping;
+        resp_free(r);
+        r = http("GET", "/auth/status", t.access);
+        expect_status(r, 200, "/auth/status during a login storm");
+        worst_status = r->seconds > worst_status ? r->seconds : worst_status;
+        resp_free(r);
+        sleep_ms(50);
+    }
+    int ok = 0;
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        ok += st[i].ok;
+    }
+    cr_assert_eq(ok, THREADS * 2, "every login of the storm succeeds");
+    fprintf(
+        stderr,
+        "during %d concurrent cost-12 logins: worst /ping %.0f ms, worst /auth/status %.0f ms\n",
+        THREADS, worst_ping * 1000, worst_status * 1000);
+    /* one cost-12 hash takes ~370 ms: anything near that means bcrypt ran inline */
+    cr_assert(worst_ping < 0.25, "/ping took %.0f ms during a login storm", worst_ping * 1000);
+    cr_assert(worst_status < 0.25, "/auth/status took %.0f ms during a login storm",
+              worst_status * 1000);
+    SERVER_STOP(&s);
 }
