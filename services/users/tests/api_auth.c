@@ -652,6 +652,51 @@ Test(password, invalid_new)
     login(u.email, u.password, &t);
 }
 
+Test(login, overlong_password_never_truncated)
+{
+    /* a 72-byte password: bcrypt would accept the same 72 bytes plus anything */
+    struct user u;
+    struct tokens t;
+    user_make(&u);
+    memset(u.password, 'k', 72);
+    u.password[72] = '\0';
+    user_register(&u);
+    char longer[120];
+    snprintf(longer, sizeof longer, "%sEXTRA", u.password);
+    struct resp *r = login_req(u.email, longer, NULL);
+    cr_assert(r->status == 401 || r->status == 400,
+              "login with the 72-byte password + 5 bytes must fail, got HTTP %ld", r->status);
+    resp_free(r);
+    login(u.email, u.password, &t);
+    r = http_json(
+        "PUT", "/auth/password", t.access,
+        json_pack("{s:s, s:s}", "current_password", longer, "new_password", "another-password"));
+    cr_assert(r->status == 401 || r->status == 400,
+              "PUT /auth/password with an over-long current password must fail, got HTTP %ld",
+              r->status);
+    resp_free(r);
+    login(u.email, u.password, &t);
+}
+
+Test(password, grace_reuse_cannot_resurrect_revoked_tokens)
+{
+    struct user u;
+    struct tokens t, n;
+    user_new_session(&u, &t);
+    struct resp *r = refresh_req(t.refresh);
+    expect_status(r, 200, "rotate");
+    snprintf(n.access, sizeof n.access, "%s", jstr(r->json, "access_token"));
+    resp_free(r);
+    r = password_req(n.access, u.password, "a-brand-new-password");
+    expect_status(r, 204, "password change");
+    resp_free(r);
+    r = refresh_req(t.refresh);
+    expect_status(r, 401,
+                  "a rotated token reused within the grace interval after a password "
+                  "change");
+    resp_free(r);
+}
+
 Test(password, requires_token)
 {
     struct resp *r = password_req(NULL, "whatever-1", "whatever-2");

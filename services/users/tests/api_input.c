@@ -101,6 +101,23 @@ Test(input, body_too_large)
     guard_end(&g, "413");
 }
 
+Test(input, body_too_large_chunked)
+{
+    struct guard g;
+    guard_begin(&g);
+    size_t n = 70 * 1024;
+    char *body = malloc(n + 64);
+    int k = snprintf(body, 64, "{\"pad\":\"");
+    memset(body + k, 'x', n);
+    strcpy(body + k + n, "\"}");
+    /* no Content-Length: the limit must hold while reading */
+    struct resp *r = http("POST", "/auth/login", NULL, body, "Transfer-Encoding: chunked");
+    expect_json_error(r, 413, "70 KiB chunked body");
+    resp_free(r);
+    free(body);
+    guard_end(&g, "413 chunked");
+}
+
 Test(input, body_just_under_limit_is_parsed)
 {
     struct guard g;

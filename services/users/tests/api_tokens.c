@@ -273,6 +273,24 @@ Test(access, deleted_user_refused)
     refresh_refused(t.refresh, NULL, "refresh token of a deleted user");
 }
 
+Test(access, deactivated_user_rotated_token_refused)
+{
+    struct user u;
+    struct tokens t, n, admin;
+    user_new_session(&u, &t);
+    refresh_ok(t.refresh, &n, "rotate before the deactivation");
+    login_admin(&admin);
+    char path[64];
+    snprintf(path, sizeof path, "/users/%lld", u.id);
+    struct resp *r = http_json(
+        "PUT", path, admin.access,
+        json_pack("{s:s, s:s, s:b}", "username", u.username, "email", u.email, "active", 0));
+    expect_status(r, 200, "admin deactivates");
+    resp_free(r);
+    refresh_refused(t.refresh, NULL, "grace reuse of a deactivated user's rotated token");
+    refresh_refused(n.refresh, NULL, "a deactivated user's newest token");
+}
+
 Test(access, deactivated_user_refused)
 {
     struct user u;
@@ -337,6 +355,22 @@ Test(refresh, reuse_within_interval_gets_a_valid_pair)
     expect_status_ok(b.access, "access token from the grace refresh");
     refresh_ok(b.refresh, &c, "refresh token from the grace refresh");
     expect_status_ok(c.access, "after the grace refresh");
+}
+
+Test(refresh, grace_pair_belongs_to_the_same_login)
+{
+    struct user u;
+    struct tokens t, a, b, other, x;
+    user_new_session(&u, &t);
+    login(u.email, u.password, &other);
+    refresh_ok(t.refresh, &a, "tab A refreshes");
+    refresh_ok(t.refresh, &b, "tab B refreshes the same token within the interval");
+    struct resp *r =
+        http_json("POST", "/auth/logout", NULL, json_pack("{s:s}", "refresh_token", b.refresh));
+    expect_status(r, 204, "tab B logs out");
+    resp_free(r);
+    refresh_refused(a.refresh, NULL, "tab A's token belongs to the logged-out login");
+    refresh_ok(other.refresh, &x, "another login is unaffected");
 }
 
 Test(refresh, garbage_refused)
