@@ -63,13 +63,18 @@ static char *fresh_url(enum backend b)
     char *url = NULL;
     n++;
     if (b == BACKEND_SQLITE) {
+        char dir[512];
+        snprintf(dir, sizeof dir, "%s/unit_store_XXXXXX", tmpdir());
+        cr_assert_not_null(mkdtemp(dir));
         /* a directory that does not exist yet: store_open must create it */
-        cr_assert(asprintf(&url, "sqlite://%s/unit_store_%d_%d/users.db", tmpdir(), (int)getpid(),
-                           n) > 0);
+        cr_assert(asprintf(&url, "sqlite://%s/data/users.db", dir) > 0);
         return url;
     }
     char sql[128];
     snprintf(pg_dbname, sizeof pg_dbname, "t_%d_%d", (int)getpid(), n);
+    /* a database left by an earlier run whose process had the same id */
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", pg_dbname);
+    pg_admin_exec(sql);
     snprintf(sql, sizeof sql, "CREATE DATABASE %s", pg_dbname);
     pg_admin_exec(sql);
     return pg_url_for(pg_dbname);
@@ -503,6 +508,51 @@ BOTH(refresh_mark_used_is_compare_and_set)
     cr_assert_eq(store_refresh_get(s, "h2", &r), STORE_OK);
     cr_assert_eq(r.used_at, 0);
     store_close(s);
+}
+
+struct use_race {
+    const char *url;
+    pthread_barrier_t *barrier;
+    int64_t id;
+    store_status result;
+};
+
+static void *mark_used_thread(void *arg)
+{
+    struct use_race *r = arg;
+    char err[256];
+    struct store *s = store_open(r->url, err, sizeof err);
+    pthread_barrier_wait(r->barrier);
+    r->result = s ? store_refresh_mark_used(s, r->id, 3000) : STORE_ERROR;
+    store_close(s);
+    return NULL;
+}
+
+BOTH(refresh_concurrent_use_has_one_winner)
+{
+    struct store *s = open_migrated(url);
+    struct store_user ada = make_user(s, "ada", "ada@example.com");
+    int64_t id = make_token(s, "race", ada.id, 0);
+    store_close(s);
+    pthread_t t[NTHREADS];
+    struct use_race r[NTHREADS];
+    pthread_barrier_t barrier;
+    pthread_barrier_init(&barrier, NULL, NTHREADS);
+    for (int i = 0; i < NTHREADS; i++) {
+        r[i] = (struct use_race){.url = url, .barrier = &barrier, .id = id, .result = STORE_ERROR};
+        cr_assert_eq(pthread_create(&t[i], NULL, mark_used_thread, &r[i]), 0);
+    }
+    for (int i = 0; i < NTHREADS; i++) {
+        pthread_join(t[i], NULL);
+    }
+    pthread_barrier_destroy(&barrier);
+    int ok = 0;
+    for (int i = 0; i < NTHREADS; i++) {
+        ok += r[i].result == STORE_OK;
+        cr_expect(r[i].result == STORE_OK || r[i].result == STORE_CONFLICT, "use %d got %d", i,
+                  r[i].result);
+    }
+    cr_assert_eq(ok, 1);
 }
 
 BOTH(refresh_revoke_family_and_user)
