@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Key of the session-independent lock that serialises migrations across
- * tasks; any constant works as long as every version of the service uses it. */
+/* Key of the advisory lock that serialises migrations across tasks; any
+ * constant works as long as every version of the service uses the same one. */
 #define PG_MIGRATION_LOCK "7571293804412001"
 
 enum pg_stmt_id {
