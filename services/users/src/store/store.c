@@ -11,7 +11,7 @@
 
 static const char sqlite_prefix[] = "sqlite://";
 
-static void set_err(char *err, size_t errlen, const char *msg)
+static void store_set_err(char *err, size_t errlen, const char *msg)
 {
     if (err && errlen > 0) {
         snprintf(err, errlen, "%s", msg);
@@ -28,13 +28,13 @@ bool store_copy_str(char *dst, size_t dstsize, const char *src)
     return true;
 }
 
-static bool has_prefix(const char *s, const char *prefix)
+static bool store_has_prefix(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
 /* Replaces every occurrence of secret in msg (capacity cap) with "***". */
-static void redact(char *msg, size_t cap, const char *secret, size_t slen)
+static void store_redact(char *msg, size_t cap, const char *secret, size_t slen)
 {
     if (slen == 0 || !memmem(msg, strlen(msg), secret, slen)) {
         return;
@@ -59,7 +59,7 @@ static void redact(char *msg, size_t cap, const char *secret, size_t slen)
     free(copy);
 }
 
-static int hexval(char c)
+static int store_hexval(char c)
 {
     if (c >= '0' && c <= '9') {
         return c - '0';
@@ -70,14 +70,14 @@ static int hexval(char c)
 
 /* Redacts both the raw and the percent-decoded form of a secret, because
  * libpq may echo either in its messages. */
-static void redact_both(char *msg, size_t cap, const char *raw, size_t len)
+static void store_redact_both(char *msg, size_t cap, const char *raw, size_t len)
 {
     char decoded[256];
     size_t n = 0;
-    redact(msg, cap, raw, len);
+    store_redact(msg, cap, raw, len);
     for (size_t i = 0; i < len && n < sizeof decoded; i++) {
-        int hi = i + 2 < len ? hexval(raw[i + 1]) : -1;
-        int lo = i + 2 < len ? hexval(raw[i + 2]) : -1;
+        int hi = i + 2 < len ? store_hexval(raw[i + 1]) : -1;
+        int lo = i + 2 < len ? store_hexval(raw[i + 2]) : -1;
         if (raw[i] == '%' && hi >= 0 && lo >= 0) {
             decoded[n++] = (char)(hi * 16 + lo);
             i += 2;
@@ -85,12 +85,12 @@ static void redact_both(char *msg, size_t cap, const char *raw, size_t len)
             decoded[n++] = raw[i];
         }
     }
-    redact(msg, cap, decoded, n);
+    store_redact(msg, cap, decoded, n);
 }
 
 /* Error messages may quote the URL (libpq does for a malformed one): remove
  * the password of the user-info part and of a password= query parameter. */
-static void redact_url_secrets(char *msg, size_t cap, const char *url)
+static void store_redact_url(char *msg, size_t cap, const char *url)
 {
     const char *auth = strstr(url, "://");
     if (!msg || cap == 0 || !auth) {
@@ -106,17 +106,17 @@ static void redact_url_secrets(char *msg, size_t cap, const char *url)
     }
     const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
     if (colon) {
-        redact_both(msg, cap, colon + 1, (size_t)(at - colon - 1));
+        store_redact_both(msg, cap, colon + 1, (size_t)(at - colon - 1));
     }
     for (const char *q = strstr(url, "password="); q; q = strstr(q + 1, "password=")) {
         const char *v = q + strlen("password=");
-        redact_both(msg, cap, v, strcspn(v, "&#"));
+        store_redact_both(msg, cap, v, strcspn(v, "&#"));
     }
 }
 
 /* Schemes we do not serve are named in the error only if they look like a
  * scheme, so arbitrary input is never echoed. */
-static void unsupported_scheme(const char *url, const char *sep, char *err, size_t errlen)
+static void store_unsupported_scheme(const char *url, const char *sep, char *err, size_t errlen)
 {
     size_t len = (size_t)(sep - url);
     bool plain = len > 0 && len <= 16;
@@ -140,28 +140,28 @@ struct store *store_open(const char *url, char *err, size_t errlen)
         err = scratch; /* backends may then always write a (truncated) message */
         errlen = sizeof scratch;
     }
-    set_err(err, errlen, "");
+    store_set_err(err, errlen, "");
     if (!url || !*url) {
-        set_err(err, errlen, "empty database URL");
+        store_set_err(err, errlen, "empty database URL");
         return NULL;
     }
     const char *sep = strstr(url, "://");
-    if (has_prefix(url, "postgres://") || has_prefix(url, "postgresql://")) {
+    if (store_has_prefix(url, "postgres://") || store_has_prefix(url, "postgresql://")) {
         s = pg_store_open(url, err, errlen);
-    } else if (has_prefix(url, sqlite_prefix)) {
+    } else if (store_has_prefix(url, sqlite_prefix)) {
         if (!url[strlen(sqlite_prefix)]) {
-            set_err(err, errlen, "sqlite: the database URL has no file path");
+            store_set_err(err, errlen, "sqlite: the database URL has no file path");
             return NULL;
         }
         s = sqlite_store_open(url + strlen(sqlite_prefix), err, errlen);
     } else if (sep) {
-        unsupported_scheme(url, sep, err, errlen);
+        store_unsupported_scheme(url, sep, err, errlen);
         return NULL;
     } else {
         s = sqlite_store_open(url, err, errlen);
     }
     if (!s) {
-        redact_url_secrets(err, errlen, url);
+        store_redact_url(err, errlen, url);
     }
     return s;
 }
@@ -185,7 +185,7 @@ int store_migration_next(const char *backend, size_t *pos, int *last_version,
     snprintf(prefix, sizeof prefix, "migrations/%s/", backend);
     for (; *pos < embed_count; (*pos)++) {
         const struct embed_file *f = &embed_files[*pos];
-        if (!has_prefix(f->name, prefix)) {
+        if (!store_has_prefix(f->name, prefix)) {
             continue;
         }
         const char *base = f->name + strlen(prefix);
@@ -219,23 +219,24 @@ store_status store_ping(struct store *s)
     return s ? s->ops->ping(s) : STORE_ERROR;
 }
 
-static bool str_ok(const char *str, size_t max)
+static bool store_str_ok(const char *str, size_t max)
 {
     return str && strnlen(str, max + 1) <= max;
 }
 
 /* The struct store_user buffers bound what a row can hold; refusing longer
  * values here keeps every stored row readable back. */
-static bool fields_ok(const struct store_user_fields *f, bool with_hash)
+static bool store_fields_ok(const struct store_user_fields *f, bool with_hash)
 {
-    return f && str_ok(f->username, STORE_USERNAME_MAX) && str_ok(f->email, STORE_EMAIL_MAX) &&
-           (!with_hash || str_ok(f->password_hash, STORE_HASH_MAX));
+    return f && store_str_ok(f->username, STORE_USERNAME_MAX) &&
+           store_str_ok(f->email, STORE_EMAIL_MAX) &&
+           (!with_hash || store_str_ok(f->password_hash, STORE_HASH_MAX));
 }
 
 store_status store_user_create(struct store *s, const struct store_user_fields *f, int64_t now,
                                struct store_user *out)
 {
-    if (!s || !out || !fields_ok(f, true)) {
+    if (!s || !out || !store_fields_ok(f, true)) {
         return STORE_ERROR;
     }
     return s->ops->user_create(s, f, now, out);
@@ -266,7 +267,7 @@ store_status store_user_list(struct store *s, int64_t limit, int64_t offset,
 store_status store_user_update(struct store *s, int64_t id, const struct store_user_fields *f,
                                struct store_user *out)
 {
-    if (!s || !out || !fields_ok(f, false)) {
+    if (!s || !out || !store_fields_ok(f, false)) {
         return STORE_ERROR;
     }
     return s->ops->user_update(s, id, f, out);
@@ -274,7 +275,7 @@ store_status store_user_update(struct store *s, int64_t id, const struct store_u
 
 store_status store_user_set_password(struct store *s, int64_t id, const char *password_hash)
 {
-    if (!s || !str_ok(password_hash, STORE_HASH_MAX)) {
+    if (!s || !store_str_ok(password_hash, STORE_HASH_MAX)) {
         return STORE_ERROR;
     }
     return s->ops->user_set_password(s, id, password_hash);
