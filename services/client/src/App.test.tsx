@@ -20,7 +20,7 @@ describe('App', () => {
   });
 
   it('sends a visitor who asks for /users to the login page', async () => {
-    renderApp({ path: '/users' });
+    renderApp({ path: '/directory' });
     expect(await screen.findByRole('heading', { level: 1, name: 'Log in' })).toBeInTheDocument();
     expect(window.location.pathname).toBe('/login');
   });
@@ -28,13 +28,13 @@ describe('App', () => {
   it('restores a stored session after a reload and shows the users', async () => {
     const { fake } = renderApp({ path: '/', loggedInAs: 'admin@example.com' });
     expect(await screen.findByRole('heading', { level: 1, name: 'Users' })).toBeInTheDocument();
-    expect(window.location.pathname).toBe('/users');
+    expect(window.location.pathname).toBe('/directory');
     expect(fake.callsTo('POST', '/auth/refresh')).toHaveLength(1);
     expect(screen.getByRole('navigation', { name: 'Main' })).toHaveTextContent('admin');
   });
 
   it('returns to the login page with a message when the stored session is dead', async () => {
-    const { fake } = renderApp({ path: '/users', loggedInAs: 'admin@example.com' });
+    const { fake } = renderApp({ path: '/directory', loggedInAs: 'admin@example.com' });
     fake.refresh.clear();
     expect(await screen.findByRole('heading', { level: 1, name: 'Log in' })).toBeInTheDocument();
     expect(screen.getByRole('alert')).toHaveTextContent(/session has expired/i);
@@ -42,7 +42,7 @@ describe('App', () => {
   });
 
   it('goes to the login page with a message when a refresh fails mid-session', async () => {
-    const { fake, user } = renderApp({ path: '/users', loggedInAs: 'admin@example.com' });
+    const { fake, user } = renderApp({ path: '/directory', loggedInAs: 'admin@example.com' });
     await screen.findByRole('cell', { name: 'admin@example.com' });
     fake.expireAccessTokens();
     fake.refresh.clear();
@@ -54,7 +54,7 @@ describe('App', () => {
   });
 
   it('follows a logout in another tab', async () => {
-    renderApp({ path: '/users', loggedInAs: 'admin@example.com' });
+    renderApp({ path: '/directory', loggedInAs: 'admin@example.com' });
     await screen.findByRole('heading', { level: 1, name: 'Users' });
     const old = window.localStorage.getItem(STORAGE_KEY);
     window.localStorage.removeItem(STORAGE_KEY);

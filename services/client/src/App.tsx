@@ -9,6 +9,8 @@ import { WelcomePage } from './pages/WelcomePage';
 import { Page } from './components/Page';
 import { Link, Redirect, usePath } from './router';
 
+// Page paths must not collide with the API's (/users, /auth/…): the server
+// answers those itself and falls back to index.html only for other paths.
 function Routes() {
   const { user, restoring } = useApp();
   const path = usePath();
@@ -22,12 +24,12 @@ function Routes() {
   }
   switch (path) {
     case '/':
-      return user ? <Redirect to="/users" /> : <WelcomePage />;
+      return user ? <Redirect to="/directory" /> : <WelcomePage />;
     case '/login':
-      return user ? <Redirect to="/users" /> : <LoginPage />;
+      return user ? <Redirect to="/directory" /> : <LoginPage />;
     case '/register':
-      return user ? <Redirect to="/users" /> : <RegisterPage />;
-    case '/users':
+      return user ? <Redirect to="/directory" /> : <RegisterPage />;
+    case '/directory':
       return user ? <UsersPage /> : <Redirect to="/login" />;
     case '/account':
       return user ? <AccountPage /> : <Redirect to="/login" />;

@@ -60,8 +60,7 @@ export async function sendJson<T>(
         if (typeof v === 'string') errors[k] = v;
       }
     }
-    const challenge = /bearer/i.test(res.headers.get('WWW-Authenticate') ?? '');
-    throw new ApiError(res.status, message, errors, challenge);
+    throw new ApiError(res.status, message, errors);
   }
   return { status: res.status, headers: res.headers, data: parsed as T };
 }

@@ -173,7 +173,7 @@ describe('Session', () => {
     expect(window.localStorage.getItem(STORAGE_KEY)).toBeNull();
   });
 
-  it('does not retry a wrong current password (401 without a Bearer challenge)', async () => {
+  it('does not refresh and retry a 401 for a wrong current password', async () => {
     const s = new Session({ locks: null });
     const api = new UsersApi(s);
     await s.login('bob@example.com', 'bobpass12');

@@ -246,9 +246,10 @@ export class Session {
       return await sendJson<T>(method, path, body, token);
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 401) throw err;
-      // PUT /auth/password answers 401 for a wrong current password: that is
-      // no token problem unless the server says so with a Bearer challenge.
-      if (path === '/auth/password' && !err.bearerChallenge) throw err;
+      // PUT /auth/password answers 401 (with the same Bearer challenge) for a
+      // wrong current password. Tokens are refreshed before they expire, so a
+      // 401 there means the password: retrying would only try it twice.
+      if (path === '/auth/password') throw err;
     }
     const fresh = await this.refresh(token);
     return sendJson<T>(method, path, body, fresh);

@@ -20,15 +20,12 @@ export type FieldErrors = Record<string, string>;
 export class ApiError extends Error {
   readonly status: number;
   readonly errors: FieldErrors;
-  /** The response carried `WWW-Authenticate: Bearer` (a token problem). */
-  readonly bearerChallenge: boolean;
 
-  constructor(status: number, message: string, errors: FieldErrors = {}, bearerChallenge = false) {
+  constructor(status: number, message: string, errors: FieldErrors = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.errors = errors;
-    this.bearerChallenge = bearerChallenge;
   }
 }
 

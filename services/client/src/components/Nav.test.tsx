@@ -13,7 +13,7 @@ describe('Nav', () => {
   });
 
   it('marks the current page and shows who is logged in', async () => {
-    renderApp({ path: '/users', loggedInAs: 'admin@example.com' });
+    renderApp({ path: '/directory', loggedInAs: 'admin@example.com' });
     await screen.findByRole('heading', { level: 1, name: 'Users' });
     const nav = within(screen.getByRole('navigation', { name: 'Main' }));
     expect(nav.getByRole('link', { name: 'Users' })).toHaveAttribute('aria-current', 'page');
@@ -22,7 +22,7 @@ describe('Nav', () => {
   });
 
   it('logs out through /auth/logout and returns to the welcome page', async () => {
-    const { user, fake } = renderApp({ path: '/users', loggedInAs: 'admin@example.com' });
+    const { user, fake } = renderApp({ path: '/directory', loggedInAs: 'admin@example.com' });
     await screen.findByRole('heading', { level: 1, name: 'Users' });
     const token = JSON.parse(window.localStorage.getItem(STORAGE_KEY) ?? '{}').token;
     await user.click(screen.getByRole('button', { name: 'Log out' }));

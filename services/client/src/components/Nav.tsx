@@ -28,7 +28,7 @@ export function Nav() {
             {user ? (
               <>
                 <li>
-                  <Link href="/users" aria-current={current('/users')}>
+                  <Link href="/directory" aria-current={current('/directory')}>
                     Users
                   </Link>
                 </li>

@@ -21,7 +21,7 @@ export function LoginPage() {
       async () => {
         const user = await login(email.trim(), password);
         notify('success', `Welcome, ${user.username}! You are logged in.`);
-        navigate('/users');
+        navigate('/directory');
       },
     );
   };

@@ -36,7 +36,7 @@ export function RegisterPage() {
           return;
         }
         notify('success', `Account ${user.username} created. You are logged in.`);
-        navigate('/users');
+        navigate('/directory');
       },
     );
   };

@@ -17,7 +17,7 @@ const rowOf = (name: string) => screen.getByRole('cell', { name }).closest('tr')
 
 describe('UsersPage', () => {
   it('shows id, username, email, created, active and admin for each user', async () => {
-    renderApp({ path: '/users', fake: withUsers(2), loggedInAs: 'admin@example.com' });
+    renderApp({ path: '/directory', fake: withUsers(2), loggedInAs: 'admin@example.com' });
     const table = await screen.findByRole('table');
     const headers = within(table)
       .getAllByRole('columnheader')
@@ -34,7 +34,7 @@ describe('UsersPage', () => {
 
   it('pages with limit/offset and the X-Total-Count header', async () => {
     const { user, fake } = renderApp({
-      path: '/users',
+      path: '/directory',
       fake: withUsers(23),
       loggedInAs: 'admin@example.com',
     });
@@ -54,7 +54,7 @@ describe('UsersPage', () => {
 
   it('lets an admin add a user through a dialog, validating first', async () => {
     const { user, fake } = renderApp({
-      path: '/users',
+      path: '/directory',
       fake: withUsers(2),
       loggedInAs: 'admin@example.com',
     });
@@ -85,7 +85,7 @@ describe('UsersPage', () => {
 
   it("shows the server's field error in the add dialog", async () => {
     const { user } = renderApp({
-      path: '/users',
+      path: '/directory',
       fake: withUsers(2),
       loggedInAs: 'admin@example.com',
     });
@@ -101,7 +101,7 @@ describe('UsersPage', () => {
 
   it('lets an admin edit username, email, active and admin', async () => {
     const { user, fake } = renderApp({
-      path: '/users',
+      path: '/directory',
       fake: withUsers(2),
       loggedInAs: 'admin@example.com',
     });
@@ -125,7 +125,7 @@ describe('UsersPage', () => {
 
   it('closes a dialog with Escape without saving', async () => {
     const { user, fake } = renderApp({
-      path: '/users',
+      path: '/directory',
       fake: withUsers(2),
       loggedInAs: 'admin@example.com',
     });
@@ -137,7 +137,7 @@ describe('UsersPage', () => {
 
   it('lets an admin delete a user after confirming', async () => {
     const { user, fake } = renderApp({
-      path: '/users',
+      path: '/directory',
       fake: withUsers(3),
       loggedInAs: 'admin@example.com',
     });
@@ -159,7 +159,7 @@ describe('UsersPage', () => {
 
   it('shows a failure message when a delete is refused', async () => {
     const { user, fake } = renderApp({
-      path: '/users',
+      path: '/directory',
       fake: withUsers(3),
       loggedInAs: 'admin@example.com',
     });
@@ -176,7 +176,7 @@ describe('UsersPage', () => {
   });
 
   it('offers a regular user no admin actions, only edit/delete of their own row', async () => {
-    renderApp({ path: '/users', fake: withUsers(3), loggedInAs: 'bob@example.com' });
+    renderApp({ path: '/directory', fake: withUsers(3), loggedInAs: 'bob@example.com' });
     await screen.findByRole('cell', { name: 'bob@example.com' });
     expect(screen.queryByRole('button', { name: 'Add user' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Edit admin' })).not.toBeInTheDocument();
@@ -188,7 +188,7 @@ describe('UsersPage', () => {
 
   it('a regular user edits their own username and email only', async () => {
     const { user, fake } = renderApp({
-      path: '/users',
+      path: '/directory',
       fake: withUsers(2),
       loggedInAs: 'bob@example.com',
     });
@@ -209,7 +209,7 @@ describe('UsersPage', () => {
 
   it('a regular user deleting their own account is logged out', async () => {
     const { user } = renderApp({
-      path: '/users',
+      path: '/directory',
       fake: withUsers(2),
       loggedInAs: 'bob@example.com',
     });
@@ -228,7 +228,7 @@ describe('UsersPage', () => {
       if (c.path.startsWith('/users?')) throw new TypeError('Failed to fetch');
       return undefined;
     });
-    const { user } = renderApp({ path: '/users', fake, loggedInAs: 'admin@example.com' });
+    const { user } = renderApp({ path: '/directory', fake, loggedInAs: 'admin@example.com' });
     expect(await screen.findByText(/Could not load the users/)).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Try again' }));
     expect(await screen.findByRole('cell', { name: 'bob@example.com' })).toBeInTheDocument();

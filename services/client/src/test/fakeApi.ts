@@ -185,7 +185,11 @@ export class FakeApi {
     if (p === '/auth/status' && m === 'GET') return json(200, this.pub(me));
     if (p === '/auth/password' && m === 'PUT') {
       if (body.current_password !== me.password)
-        return json(401, { message: 'Current password is wrong.' });
+        return json(
+          401,
+          { message: 'Current password is wrong.' },
+          { 'WWW-Authenticate': 'Bearer' }, // as users-api does
+        );
       me.password = String(body.new_password);
       for (const r of this.refresh.values()) if (r.userId === me.id) r.used = true;
       return json(204, null);
