@@ -8,7 +8,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #define VALIDATION_MSG "Input payload validation failed"
 
@@ -364,4 +368,30 @@ Test(input, errors_are_json_everywhere)
     r = http("DELETE", "/ping");
     expect_json_error(r, 405, "405");
     resp_free(r);
+}
+
+Test(input, idle_connections_do_not_block, .timeout = 60)
+{
+    /* 50 clients that connect and send half a request line, then stall */
+    enum { IDLE = 50 };
+    int fds[IDLE];
+    int port = 0;
+    sscanf(http_base(), "http://127.0.0.1:%d", &port);
+    cr_assert_gt(port, 0);
+    for (int i = 0; i < IDLE; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        cr_assert_eq(connect(fds[i], (struct sockaddr *)&a, sizeof a), 0);
+        const char *part = "GET /ping HTTP/1.1\r\nHost: x\r\n";
+        cr_assert_gt(write(fds[i], part, strlen(part)), 0);
+    }
+    for (int i = 0; i < 5; i++) {
+        struct resp *r = http("GET", "/ping");
+        expect_status(r, 200, "/ping with 50 stalled connections open");
+        cr_assert(r->seconds < 1.0, "/ping took %.0f ms", r->seconds * 1000);
+        resp_free(r);
+    }
+    for (int i = 0; i < IDLE; i++)
+        close(fds[i]);
 }

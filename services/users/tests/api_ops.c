@@ -49,16 +49,30 @@ static double metric_value(const char *text, const char *name, const char *const
     return -1;
 }
 
-static double ping_count(void)
+/* Metrics are recorded when a response completes, which may be a moment after
+ * the client has it: poll /metrics until the sample reaches min (up to 2 s).
+ * Returns the last value seen and, if body is not NULL, the last page. */
+static double metric_wait(const char *name, const char *const labels[], double min, char **body)
 {
-    static const char *const labels[] = {"route=\"/ping\"", "method=\"GET\"", "status=\"200\"",
-                                         NULL};
-    struct resp *r = http("GET", "/metrics");
-    expect_status(r, 200, "GET /metrics");
-    double v = metric_value(r->body, "users_api_http_requests_total", labels);
-    resp_free(r);
+    double v = -1;
+    for (int i = 0; i < 40; i++) {
+        struct resp *r = http("GET", "/metrics");
+        expect_status(r, 200, "GET /metrics");
+        v = metric_value(r->body, name, labels);
+        if (v >= min || i == 39) {
+            if (body)
+                *body = strdup(r->body);
+            resp_free(r);
+            break;
+        }
+        resp_free(r);
+        sleep_ms(50);
+    }
     return v;
 }
+
+static const char *const PING_LABELS[] = {"route=\"/ping\"", "method=\"GET\"", "status=\"200\"",
+                                          NULL};
 
 Test(ops, metrics_format_and_names)
 {
@@ -77,24 +91,62 @@ Test(ops, metrics_format_and_names)
         cr_assert(strstr(r->body, names[i]), "/metrics lacks %s:\n%.2000s", names[i], r->body);
     static const char *const labels[] = {"route=\"/users/{id}\"", "method=\"GET\"",
                                          "status=", NULL};
-    cr_assert(metric_value(r->body, "users_api_http_requests_total", labels) >= 1,
+    char *page = NULL;
+    double v = metric_wait("users_api_http_requests_total", labels, 1, &page);
+    cr_assert(v >= 1,
               "no users_api_http_requests_total sample with route=\"/users/{id}\" (the route "
               "pattern, not the raw path):\n%.3000s",
-              r->body);
+              page);
+    free(page);
     cr_assert(!strstr(r->body, "route=\"/users/1\""), "route label must be the pattern");
+    resp_free(r);
+}
+
+Test(ops, metrics_histogram_complete)
+{
+    struct resp *r = http("GET", "/metrics");
+    expect_status(r, 200, "GET /metrics");
+    cr_assert(strstr(r->body, "users_api_http_request_duration_seconds_bucket{") &&
+                  strstr(r->body, "le=\"+Inf\"") &&
+                  strstr(r->body, "users_api_http_request_duration_seconds_sum") &&
+                  strstr(r->body, "users_api_http_request_duration_seconds_count"),
+              "histogram needs buckets with le=\"+Inf\", _sum and _count");
+    cr_assert(strstr(r->body, "# TYPE users_api_http_requests_total counter"),
+              "# TYPE line for the counter");
+    cr_assert(strstr(r->body, "# TYPE users_api_http_request_duration_seconds histogram"),
+              "# TYPE line for the histogram");
+    resp_free(r);
+}
+
+Test(ops, metrics_unknown_paths_do_not_create_series)
+{
+    char path[128], name[64];
+    uniq_name(name, sizeof name, "/no-such-route-");
+    snprintf(path, sizeof path, "%s", name);
+    struct resp *r = http("GET", path);
+    expect_status(r, 404, path);
+    resp_free(r);
+    struct tokens t;
+    login_admin(&t);
+    r = http("GET", "/users/987654" /* any id */, t.access);
+    resp_free(r);
+    r = http("GET", "/metrics");
+    expect_status(r, 200, "GET /metrics");
+    cr_assert(!strstr(r->body, name + 1),
+              "an unknown path became a metrics label (unbounded series): %s", name);
+    cr_assert(!strstr(r->body, "987654"), "a raw id became a metrics label");
     resp_free(r);
 }
 
 Test(ops, metrics_ping_counter_increases)
 {
-    struct resp *p = http("GET", "/ping");
-    resp_free(p);
-    double before = ping_count();
+    resp_free(http("GET", "/ping"));
+    double before = metric_wait("users_api_http_requests_total", PING_LABELS, 1, NULL);
     cr_assert(before >= 1, "no requests_total sample for GET /ping 200 (labels route, method, "
                            "status)");
     for (int i = 0; i < 3; i++)
         resp_free(http("GET", "/ping"));
-    double after = ping_count();
+    double after = metric_wait("users_api_http_requests_total", PING_LABELS, before + 3, NULL);
     cr_assert(after >= before + 3, "ping counter %g -> %g after 3 pings", before, after);
 }
 

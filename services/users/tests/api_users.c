@@ -206,6 +206,27 @@ Test(create, admin_flag_honoured)
     resp_free(r);
 }
 
+Test(create, email_normalised)
+{
+    struct tokens t;
+    login_admin(&t);
+    struct user u;
+    user_make(&u);
+    char sent[400];
+    snprintf(sent, sizeof sent, " UPPER.%s ", u.email);
+    for (char *p = sent; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+    struct resp *r = http_json("POST", "/users", t.access,
+                               json_pack("{s:s, s:s, s:s}", "username", u.username, "email", sent,
+                                         "password", u.password));
+    expect_status(r, 201, "POST /users with a padded upper-case email");
+    char want[400];
+    snprintf(want, sizeof want, "upper.%s", u.email);
+    cr_assert_str_eq(jstr(r->json, "email"), want);
+    resp_free(r);
+}
+
 Test(create, forbidden_for_users)
 {
     struct user u, v;
