@@ -514,29 +514,49 @@ static double median3(double a, double b, double c)
 Test(login, unknown_email_takes_about_as_long_as_wrong_password, .timeout = 60)
 {
     struct server s;
-    SERVER_START(&s, "BCRYPT_LOG_ROUNDS=10", "LOGIN_RATE_LIMIT_IP=0", "LOGIN_RATE_LIMIT_ACCOUNT=0");
+    SERVER_START(&s, "BCRYPT_LOG_ROUNDS=10", "LOGIN_RATE_LIMIT_IP=0", "LOGIN_RATE_LIMIT_ACCOUNT=0",
+                 "ADMIN_EMAIL=" TEST_ADMIN_EMAIL, "ADMIN_PASSWORD=" TEST_ADMIN_PASSWORD);
     http_use(&s);
-    struct user u;
+    struct user u, inactive;
+    struct tokens admin;
     user_new(&u);
-    double unknown[3], wrong[3];
+    user_new(&inactive);
+    login_admin(&admin);
+    char path[64];
+    snprintf(path, sizeof path, "/users/%lld", inactive.id);
+    struct resp *r = http_json("PUT", path, admin.access,
+                               json_pack("{s:s, s:s, s:b}", "username", inactive.username, "email",
+                                         inactive.email, "active", 0));
+    expect_status(r, 200, "deactivate");
+    resp_free(r);
+    double unknown[3], wrong[3], off[3];
     char email[400];
     for (int i = 0; i < 3; i++) {
         snprintf(email, sizeof email, "x%d.%s", i, u.email);
         struct resp *a = login_req(email, u.password, NULL);
         struct resp *b = login_req(u.email, "wrong-password", NULL);
+        struct resp *c = login_req(inactive.email, inactive.password, NULL);
         expect_status(a, 401, "unknown email");
         expect_status(b, 401, "wrong password");
+        expect_status(c, 401, "inactive account");
         unknown[i] = a->seconds;
         wrong[i] = b->seconds;
+        off[i] = c->seconds;
         resp_free(a);
         resp_free(b);
+        resp_free(c);
     }
     double mu = median3(unknown[0], unknown[1], unknown[2]);
     double mw = median3(wrong[0], wrong[1], wrong[2]);
+    double mi = median3(off[0], off[1], off[2]);
     cr_assert(mu >= 0.5 * mw,
               "an unknown email answers in %.1f ms, a wrong password in %.1f ms: the difference "
               "tells which emails exist (hash a dummy password)",
               mu * 1000, mw * 1000);
+    cr_assert(mi >= 0.5 * mw,
+              "an inactive account answers in %.1f ms, a wrong password in %.1f ms: the "
+              "difference tells which accounts are disabled",
+              mi * 1000, mw * 1000);
     SERVER_STOP(&s);
 }
 

@@ -8,17 +8,27 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *const ADMIN_ENV_EMAIL = "ADMIN_EMAIL=first.admin@example.test";
 static const char *const ADMIN_ENV_PASSWORD = "ADMIN_PASSWORD=first-admin-pw";
 static const char *const ADMIN_ENV_USERNAME = "ADMIN_USERNAME=firstadmin";
+
+/* A cheap DATABASE_URL=... for runs that never get as far as the database. */
+static const char *scratch_db(void)
+{
+    static char kv[700];
+    snprintf(kv, sizeof kv, "DATABASE_URL=sqlite://%s/scratch_%d.db", test_tmpdir(), (int)getpid());
+    return kv;
+}
 
 /* ---- commands ---- */
 
 Test(command, version)
 {
     char *out = NULL;
-    int rc = run_users_api((const char *const[]){"version", NULL}, NULL, 10000, &out);
+    int rc = run_users_api((const char *const[]){"version", NULL},
+                           (const char *const[]){scratch_db(), NULL}, 10000, &out);
     cr_assert_eq(rc, 0, "users-api version: exit %d (%s); output:\n%s", rc, harness_err,
                  out ? out : "");
     cr_assert(out && strlen(out) > 0, "version prints something");
@@ -49,7 +59,8 @@ Test(command, help_mentions_every_setting)
                                        "create-admin",
                                        "version"};
     char *out = NULL;
-    int rc = run_users_api((const char *const[]){"--help", NULL}, NULL, 10000, &out);
+    int rc = run_users_api((const char *const[]){"--help", NULL},
+                           (const char *const[]){scratch_db(), NULL}, 10000, &out);
     cr_assert_eq(rc, 0, "users-api --help: exit %d; output:\n%s", rc, out ? out : "");
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         cr_assert(strstr(out, vars[i]), "--help does not mention %s:\n%s", vars[i], out);
@@ -59,7 +70,8 @@ Test(command, help_mentions_every_setting)
 Test(command, unknown_command_fails)
 {
     char *out = NULL;
-    int rc = run_users_api((const char *const[]){"frobnicate", NULL}, NULL, 10000, &out);
+    int rc = run_users_api((const char *const[]){"frobnicate", NULL},
+                           (const char *const[]){scratch_db(), NULL}, 10000, &out);
     cr_assert(rc > 0, "users-api frobnicate: exit %d, expected a failure; output:\n%s", rc,
               out ? out : "");
     free(out);
@@ -150,6 +162,130 @@ Test(command, create_admin_promotes_existing_user, .timeout = 60)
     SERVER_STOP(&s2);
 }
 
+Test(command, create_admin_needs_valid_settings, .timeout = 60)
+{
+    char *out = NULL;
+    int rc =
+        run_users_api((const char *const[]){"create-admin", NULL},
+                      (const char *const[]){"ADMIN_EMAIL", "ADMIN_PASSWORD", NULL}, 20000, &out);
+    cr_assert(rc > 0, "create-admin without ADMIN_EMAIL/ADMIN_PASSWORD: exit %d; output:\n%s", rc,
+              out ? out : "");
+    free(out);
+    rc = run_users_api(
+        (const char *const[]){"create-admin", NULL},
+        (const char *const[]){"ADMIN_EMAIL=weak.admin@example.test", "ADMIN_PASSWORD=short", NULL},
+        20000, &out);
+    cr_assert(rc > 0, "create-admin with a 5-byte password: exit %d; output:\n%s", rc,
+              out ? out : "");
+    free(out);
+    rc = run_users_api(
+        (const char *const[]){"create-admin", NULL},
+        (const char *const[]){"ADMIN_EMAIL=not-an-email", "ADMIN_PASSWORD=long-enough-pw", NULL},
+        20000, &out);
+    cr_assert(rc > 0, "create-admin with an invalid email: exit %d; output:\n%s", rc,
+              out ? out : "");
+    free(out);
+}
+
+struct concurrent_cmd {
+    const char *db_kv;
+    int rc;
+    char *out;
+};
+
+static void *run_migrate(void *arg)
+{
+    struct concurrent_cmd *c = arg;
+    c->rc = run_users_api((const char *const[]){"migrate", NULL},
+                          (const char *const[]){c->db_kv, NULL}, 30000, &c->out);
+    return NULL;
+}
+
+Test(command, concurrent_migrations_on_a_fresh_database, .timeout = 90)
+{
+    enum { TASKS = 4 };
+    char url[600], kv[700];
+    cr_assert_eq(db_url_new(url, sizeof url), 0, "%s", harness_err);
+    snprintf(kv, sizeof kv, "DATABASE_URL=%s", url);
+    struct concurrent_cmd c[TASKS];
+    pthread_t th[TASKS];
+    for (int i = 0; i < TASKS; i++) {
+        c[i] = (struct concurrent_cmd){.db_kv = kv};
+        pthread_create(&th[i], NULL, run_migrate, &c[i]);
+    }
+    for (int i = 0; i < TASKS; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < TASKS; i++) {
+        cr_assert_eq(c[i].rc, 0, "migrate #%d of %d started at once: exit %d; output:\n%s", i,
+                     TASKS, c[i].rc, c[i].out ? c[i].out : "");
+        free(c[i].out);
+    }
+    struct server s;
+    SERVER_START(&s, kv);
+    http_use(&s);
+    struct user u;
+    user_new(&u);
+    SERVER_STOP(&s);
+}
+
+Test(command, concurrent_server_starts_on_a_fresh_database, .timeout = 90)
+{
+    struct server a, b, c;
+    char url[600], kv[700];
+    cr_assert_eq(db_url_new(url, sizeof url), 0, "%s", harness_err);
+    snprintf(kv, sizeof kv, "DATABASE_URL=%s", url);
+    /* three tasks of one deployment: each migrates at start-up under the lock */
+    struct server *all[] = {&a, &b, &c};
+    int rcs[3];
+    char errs[3][512];
+    for (int i = 0; i < 3; i++) {
+        rcs[i] = server_start(all[i], (const char *const[]){kv, NULL});
+        snprintf(errs[i], sizeof errs[i], "%.500s", rcs[i] ? harness_err : "");
+    }
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(rcs[i], 0, "task %d: %s", i, errs[i]);
+    http_use(&b);
+    struct user u;
+    user_new(&u);
+    http_use(&c);
+    struct tokens t;
+    login(u.email, u.password, &t);
+    for (int i = 0; i < 3; i++)
+        SERVER_STOP(all[i]);
+}
+
+Test(config, invalid_values_refused, .timeout = 90)
+{
+    static const char *const bad[] = {"PORT=abc",
+                                      "PORT=70000",
+                                      "BCRYPT_LOG_ROUNDS=3",
+                                      "BCRYPT_LOG_ROUNDS=32",
+                                      "BCRYPT_LOG_ROUNDS=ten",
+                                      "ACCESS_TOKEN_EXPIRATION=-5",
+                                      "ACCESS_TOKEN_EXPIRATION=abc",
+                                      "REFRESH_TOKEN_EXPIRATION=0",
+                                      "REFRESH_TOKEN_REUSE_INTERVAL=-1",
+                                      "LOGIN_RATE_LIMIT_IP=many",
+                                      "LOGIN_RATE_LIMIT_WINDOW=0",
+                                      "TRUSTED_PROXIES=not-an-ip",
+                                      "TRUSTED_PROXIES=10.0.0.0/99",
+                                      "DATABASE_URL=mysql://localhost/users",
+                                      "LOG_LEVEL=chatty"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *out = NULL;
+        int rc = run_users_api(NULL, (const char *const[]){scratch_db(), bad[i], NULL}, 8000, &out);
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(strchr(bad[i], '=') - bad[i]), bad[i]);
+        if (strcmp(name, "DATABASE_URL") == 0)
+            snprintf(name, sizeof name, "database"); /* "unsupported database URL" will do */
+        cr_assert(rc > 0, "%s: expected a refusal to start, got %d (%s); output:\n%.1500s", bad[i],
+                  rc, rc < 0 ? harness_err : "", out ? out : "");
+        cr_assert(out && strcasestr(out, name), "%s: the refusal should name %s:\n%.1500s", bad[i],
+                  name, out ? out : "");
+        free(out);
+    }
+}
+
 /* ---- first admin at start-up ---- */
 
 Test(first_admin, created_at_start_and_idempotent, .timeout = 60)
@@ -190,8 +326,11 @@ Test(first_admin, promotes_existing_user, .timeout = 60)
 
 static void expect_refusal(const char *const env[], const char *what)
 {
+    const char *all[16] = {scratch_db()};
+    for (size_t i = 0; env[i] && i < 14; i++)
+        all[i + 1] = env[i];
     char *out = NULL;
-    int rc = run_users_api(NULL, env, 8000, &out);
+    int rc = run_users_api(NULL, all, 8000, &out);
     cr_assert(rc > 0, "%s: expected a non-zero exit, got %d (%s); output:\n%s", what, rc,
               rc < 0 ? harness_err : "", out ? out : "");
     cr_assert(out && strstr(out, "SECRET_KEY"), "%s: the refusal must name SECRET_KEY:\n%s", what,

@@ -62,6 +62,22 @@ Test(ratelimit, per_account, .timeout = 60)
     SERVER_STOP(&s);
 }
 
+Test(ratelimit, unknown_accounts_limited_alike, .timeout = 60)
+{
+    /* if only existing accounts were limited, a 429 would reveal which emails exist */
+    struct server s;
+    SERVER_START(&s, "LOGIN_RATE_LIMIT_ACCOUNT=3", "LOGIN_RATE_LIMIT_IP=0");
+    http_use(&s);
+    struct user ghost;
+    user_make(&ghost);
+    for (int i = 0; i < 3; i++)
+        fail_login(ghost.email, NULL, "failed login for an unknown email");
+    struct resp *r = login_req(ghost.email, "wrong-password", NULL);
+    expect_429(r, 900, "4th attempt for an unknown email");
+    resp_free(r);
+    SERVER_STOP(&s);
+}
+
 Test(ratelimit, success_does_not_count, .timeout = 60)
 {
     struct server s;
