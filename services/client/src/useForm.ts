@@ -6,8 +6,11 @@ import { useNotices } from './components/Notices';
  * Form state shared by every form: client-side errors, the server's
  * per-field errors, a busy flag, and focus on the first invalid field.
  */
-export function useForm() {
+export function useForm(opts: { inline?: boolean } = {}) {
   const { notify } = useNotices();
+  const inline = !!opts.inline;
+  /** The failure message, for forms that show it themselves (dialogs). */
+  const [formError, setFormError] = useState('');
   const formRef = useRef<HTMLFormElement>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
@@ -27,9 +30,14 @@ export function useForm() {
     async (check: () => FieldErrors, action: () => Promise<void>): Promise<boolean> => {
       const found = check();
       setErrors(found);
+      setFormError('');
+      const fail = (message: string) => {
+        if (inline) setFormError(message);
+        else notify('error', message);
+      };
       if (Object.keys(found).length > 0) {
         setAttempt((n) => n + 1);
-        notify('error', 'Please correct the highlighted fields.');
+        fail('Please correct the highlighted fields.');
         return false;
       }
       setBusy(true);
@@ -41,13 +49,13 @@ export function useForm() {
           setErrors(err.errors);
           setAttempt((n) => n + 1);
         }
-        notify('error', errorMessage(err));
+        fail(errorMessage(err));
         return false;
       } finally {
         setBusy(false);
       }
     },
-    [notify],
+    [notify, inline],
   );
 
   const clearError = useCallback((field: string) => {
@@ -59,5 +67,5 @@ export function useForm() {
     });
   }, []);
 
-  return { formRef, errors, busy, submit, clearError, setErrors };
+  return { formRef, errors, formError, busy, submit, clearError, setErrors };
 }

@@ -25,14 +25,16 @@ describe('Notices', () => {
     expect(screen.getByRole('status')).toBeEmptyDOMElement();
     expect(screen.getByRole('alert')).toBeEmptyDOMElement();
     await user.click(screen.getByRole('button', { name: 'ok' }));
-    await user.click(screen.getByRole('button', { name: 'fail' }));
     expect(screen.getByRole('status')).toHaveTextContent('Saved.');
+    await user.click(screen.getByRole('button', { name: 'fail' }));
     expect(screen.getByRole('alert')).toHaveTextContent('Failed.');
+    // A new outcome replaces the previous message.
+    expect(screen.getByRole('status')).toBeEmptyDOMElement();
     await user.click(screen.getByRole('button', { name: 'Dismiss message: Failed.' }));
     expect(screen.getByRole('alert')).toBeEmptyDOMElement();
   });
 
-  it('keeps one message per kind', async () => {
+  it('does not repeat a message', async () => {
     const user = userEvent.setup();
     render(
       <NoticeProvider>

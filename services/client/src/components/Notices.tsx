@@ -1,10 +1,21 @@
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
+import { usePath } from '../router';
 
 export type NoticeKind = 'success' | 'error' | 'info';
 export interface Notice {
   id: number;
   kind: NoticeKind;
   text: string;
+  at: number;
 }
 
 interface NoticeApi {
@@ -23,11 +34,8 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
   }, []);
   const notify = useCallback((kind: NoticeKind, text: string) => {
     const id = nextId++;
-    // One message per kind at a time keeps the screen calm.
-    setNotices((ns) => [
-      ...ns.filter((n) => n.kind !== kind && n.text !== text),
-      { id, kind, text },
-    ]);
+    // One message at a time: a new outcome replaces the last one.
+    setNotices([{ id, kind, text, at: Date.now() }]);
   }, []);
   const value = useMemo(() => ({ notify, dismiss, notices }), [notify, dismiss, notices]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
@@ -45,6 +53,15 @@ export function useNotices(): NoticeApi {
  */
 export function NoticeArea() {
   const { notices, dismiss } = useNotices();
+  const path = usePath();
+  const lastPath = useRef(path);
+  // Leaving a page drops its old messages, but keeps one that was just
+  // posted on the way (e.g. "You are logged out." before going home).
+  useEffect(() => {
+    if (lastPath.current === path) return;
+    lastPath.current = path;
+    for (const n of notices) if (Date.now() - n.at > 1500) dismiss(n.id);
+  }, [path, notices, dismiss]);
   const errors = notices.filter((n) => n.kind === 'error');
   const others = notices.filter((n) => n.kind !== 'error');
   const render = (n: Notice) => (

@@ -19,7 +19,7 @@ interface Props {
 export function UserFormDialog({ user, asAdmin, onDone, onCancel }: Props) {
   const { api } = useApp();
   const { notify } = useNotices();
-  const { formRef, errors, busy, submit, clearError } = useForm();
+  const { formRef, errors, formError, busy, submit, clearError } = useForm({ inline: true });
   const [username, setUsername] = useState(user?.username ?? '');
   const [email, setEmail] = useState(user?.email ?? '');
   const [password, setPassword] = useState('');
@@ -95,6 +95,9 @@ export function UserFormDialog({ user, asAdmin, onDone, onCancel }: Props) {
           <Checkbox label="Active (may log in)" checked={active} onChange={setActive} />
         )}
         {asAdmin && <Checkbox label="Administrator" checked={admin} onChange={setAdmin} />}
+        <div role="alert" className="form-error">
+          {formError}
+        </div>
         <div className="actions">
           <button type="button" className="btn" onClick={onCancel}>
             Cancel

@@ -96,7 +96,9 @@ describe('UsersPage', () => {
     await user.type(within(dialog).getByLabelText('Password'), 'password1');
     await user.click(within(dialog).getByRole('button', { name: 'Add user' }));
     expect(await within(dialog).findByText('That username already exists.')).toBeInTheDocument();
-    expect(screen.getByRole('alert')).toHaveTextContent('Sorry. That username already exists.');
+    expect(within(dialog).getByRole('alert')).toHaveTextContent(
+      'Sorry. That username already exists.',
+    );
   });
 
   it('lets an admin edit username, email, active and admin', async () => {

@@ -123,8 +123,10 @@ export function UsersPage() {
               <tr key={u.id} className={u.id === me?.id ? 'row-me' : undefined}>
                 <td data-label="ID">{u.id}</td>
                 <td data-label="Username">
-                  {u.username}
-                  {u.id === me?.id && <span className="badge">you</span>}
+                  <span>
+                    {u.username}
+                    {u.id === me?.id && <span className="badge">you</span>}
+                  </span>
                 </td>
                 <td data-label="Email" className="cell-email">
                   {u.email}
