@@ -244,8 +244,10 @@ void auth_refresh(const struct http_request *req, struct http_response *res)
     }
     st = store_refresh_mark_used(s, rt.id, now);
     if (st == STORE_CONFLICT) {
-        /* Another request rotated it a moment ago: the same race as above. */
-        rt.used_at = now;
+        /* Another request rotated (or a logout revoked) it a moment ago: look again. */
+        if (!load_refresh(res, s, token, &rt)) {
+            return;
+        }
         refresh_reused(res, s, &rt, now);
         return;
     }

@@ -635,14 +635,14 @@ struct store *pg_store_open(const char *url, char *err, size_t errlen)
     /* Defaults first: with expand_dbname the URL's own settings, later in
      * the arrays, override them. The timeouts keep a dead server or network
      * from blocking a worker thread indefinitely. */
-    static const char *const keys[] = {"connect_timeout",
-                                       "keepalives_idle",
-                                       "keepalives_interval",
-                                       "keepalives_count",
-                                       "application_name",
-                                       "dbname",
-                                       NULL};
-    const char *values[] = {"5", "30", "10", "3", "users-api", url, NULL};
+    static const char *const keys[] = {
+        "connect_timeout",  "keepalives_idle",  "keepalives_interval",
+        "keepalives_count", "tcp_user_timeout", "options",
+        "application_name", "dbname",           NULL};
+    /* statement_timeout: a stuck lock or a stopped server answers 503 in
+     * bounded time instead of holding a request thread forever. */
+    const char *values[] = {"5",         "30", "10", "3", "15000", "-c statement_timeout=15000",
+                            "users-api", url,  NULL};
     struct pg_store *ps = calloc(1, sizeof *ps);
     if (!ps) {
         snprintf(err, errlen, "postgres: out of memory");

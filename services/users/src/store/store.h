@@ -2,7 +2,7 @@
  * sqlite.c and postgres.c implement it and pass the same tests.
  *
  * A `struct store` is one database connection. It is NOT thread-safe: each
- * thread uses its own (see store_thread() in store.c). Every function returns
+ * thread uses its own (app.c keeps one per thread). Every function returns
  * a store_status; out-parameters are written only on STORE_OK. */
 #ifndef STORE_STORE_H
 #define STORE_STORE_H
@@ -13,12 +13,12 @@
 
 typedef enum {
     STORE_OK = 0,
-    STORE_NOT_FOUND,          /* no such row */
-    STORE_CONFLICT_EMAIL,     /* unique violation on users.email */
-    STORE_CONFLICT_USERNAME,  /* unique violation on lower(users.username) */
-    STORE_CONFLICT,           /* compare-and-set lost (e.g. refresh token already used) */
-    STORE_UNAVAILABLE,        /* the database does not answer (connection lost); maps to 503 */
-    STORE_ERROR,              /* anything else; maps to 500 */
+    STORE_NOT_FOUND,         /* no such row */
+    STORE_CONFLICT_EMAIL,    /* unique violation on users.email */
+    STORE_CONFLICT_USERNAME, /* unique violation on lower(users.username) */
+    STORE_CONFLICT,          /* compare-and-set lost (e.g. refresh token already used) */
+    STORE_UNAVAILABLE,       /* the database does not answer (connection lost); maps to 503 */
+    STORE_ERROR,             /* anything else; maps to 500 */
 } store_status;
 
 enum { STORE_USERNAME_MAX = 64, STORE_EMAIL_MAX = 254, STORE_HASH_MAX = 128 };
@@ -77,8 +77,8 @@ store_status store_user_create(struct store *s, const struct store_user_fields *
 store_status store_user_get(struct store *s, int64_t id, struct store_user *out);
 store_status store_user_get_by_email(struct store *s, const char *email, struct store_user *out);
 /* Ordered by id. *out is malloc'd (caller frees), *n rows; *total is the count of all users. */
-store_status store_user_list(struct store *s, int64_t limit, int64_t offset, struct store_user **out,
-                             size_t *n, int64_t *total);
+store_status store_user_list(struct store *s, int64_t limit, int64_t offset,
+                             struct store_user **out, size_t *n, int64_t *total);
 /* Sets username, email, active, admin (password_hash ignored). */
 store_status store_user_update(struct store *s, int64_t id, const struct store_user_fields *f,
                                struct store_user *out);
@@ -100,8 +100,8 @@ store_status store_refresh_revoke_user(struct store *s, int64_t user_id);
 /* ---- failed-login counters, shared by every task on the database ---- */
 store_status store_login_failure_add(struct store *s, const char *key, int64_t now);
 /* Failures for key with at > since: *count, and the oldest such time in *oldest (0 if none). */
-store_status store_login_failure_count(struct store *s, const char *key, int64_t since, int64_t *count,
-                                       int64_t *oldest);
+store_status store_login_failure_count(struct store *s, const char *key, int64_t since,
+                                       int64_t *count, int64_t *oldest);
 /* Deletes failures with at <= before (housekeeping). */
 store_status store_login_failure_prune(struct store *s, int64_t before);
 
