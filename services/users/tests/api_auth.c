@@ -435,6 +435,9 @@ Test(login, returns_token_pair)
     cr_assert(jstr(r->json, "access_token") && *jstr(r->json, "access_token"));
     cr_assert(jstr(r->json, "refresh_token") && *jstr(r->json, "refresh_token"));
     cr_assert_str_eq(jstr(r->json, "token_type"), "Bearer");
+    const char *cc = resp_header(r, "Cache-Control");
+    cr_assert(cc && strcasestr(cc, "no-store"),
+              "token responses need Cache-Control: no-store, got %s", cc ? cc : "(none)");
     cr_assert_eq(jint(r->json, "expires_in"), 900, "expires_in defaults to 900: %s", r->body);
     cr_assert_str_neq(jstr(r->json, "access_token"), jstr(r->json, "refresh_token"));
     no_secrets_in(r, u.password, "login");

@@ -317,6 +317,10 @@ Test(ops, cors)
     expect_status(r, 200, "GET /ping with Origin");
     const char *acao = resp_header(r, "Access-Control-Allow-Origin");
     cr_assert(acao && strcmp(acao, "http://a.example") == 0, "ACAO %s", acao ? acao : "(none)");
+    const char *vary = resp_header(r, "Vary");
+    cr_assert(vary && strcasestr(vary, "Origin"),
+              "a per-origin ACAO needs Vary: Origin (shared caches), got %s",
+              vary ? vary : "(none)");
     resp_free(r);
 
     r = http("GET", "/ping", NULL, NULL, "Origin: http://c.example");
