@@ -49,6 +49,9 @@ export async function setup(project: TestProject): Promise<void> {
       ADMIN_PASSWORD: adminPassword,
       ADMIN_USERNAME: 'admin',
       STATIC_DIR: path.join(clientDir, 'dist'),
+      // No grace interval for a reused refresh token: two tabs survive a
+      // refresh race only through the client's own coordination (Web Locks).
+      REFRESH_TOKEN_REUSE_INTERVAL: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
