@@ -2,7 +2,9 @@
  * admin, logs, SIGTERM with a request in flight, a PostgreSQL outage. */
 #include "harness.h"
 
+#include <libpq-fe.h>
 #include <pthread.h>
+#include <sqlite3.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -687,4 +689,101 @@ Test(lifecycle, ping_stays_fast_during_login_storm, .timeout = 120)
     cr_assert(worst_status < 0.3, "/auth/status took %.0f ms during a login storm",
               worst_status * 1000);
     SERVER_STOP(&s);
+}
+
+/* ---- what the database holds ---- */
+
+struct needles {
+    const char *const *secret; /* must not appear anywhere */
+    size_t nsecret;
+    const char *const *expect; /* must appear somewhere (proves we read the data) */
+    size_t nexpect;
+    bool found[8];
+    char leak[256];
+};
+
+static void scan_value(struct needles *n, const char *table, const char *v)
+{
+    if (v == NULL)
+        return;
+    for (size_t i = 0; i < n->nsecret; i++)
+        if (!n->leak[0] && strstr(v, n->secret[i]))
+            snprintf(n->leak, sizeof n->leak, "table %s holds secret #%zu (%.16s...)", table, i,
+                     n->secret[i]);
+    for (size_t i = 0; i < n->nexpect; i++)
+        n->found[i] |= strstr(v, n->expect[i]) != NULL;
+}
+
+static void scan_sqlite(const char *path, struct needles *n)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *tables = NULL;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK, "open %s",
+                 path);
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1,
+                                    &tables, NULL),
+                 SQLITE_OK);
+    while (sqlite3_step(tables) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(tables, 0);
+        char sql[300];
+        snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"", name);
+        sqlite3_stmt *rows = NULL;
+        if (sqlite3_prepare_v2(db, sql, -1, &rows, NULL) != SQLITE_OK)
+            continue;
+        while (sqlite3_step(rows) == SQLITE_ROW)
+            for (int c = 0; c < sqlite3_column_count(rows); c++)
+                scan_value(n, name, (const char *)sqlite3_column_text(rows, c));
+        sqlite3_finalize(rows);
+    }
+    sqlite3_finalize(tables);
+    sqlite3_close(db);
+}
+
+static void scan_postgres(const char *url, struct needles *n)
+{
+    PGconn *c = PQconnectdb(url);
+    cr_assert_eq(PQstatus(c), CONNECTION_OK, "connect: %s", PQerrorMessage(c));
+    PGresult *t = PQexec(c, "SELECT table_name FROM information_schema.tables "
+                            "WHERE table_schema = 'public' AND table_type = 'BASE TABLE'");
+    cr_assert_eq(PQresultStatus(t), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+    for (int i = 0; i < PQntuples(t); i++) {
+        const char *name = PQgetvalue(t, i, 0);
+        char sql[300];
+        snprintf(sql, sizeof sql, "SELECT x::text FROM \"%s\" x", name);
+        PGresult *rows = PQexec(c, sql);
+        for (int r = 0; PQresultStatus(rows) == PGRES_TUPLES_OK && r < PQntuples(rows); r++)
+            scan_value(n, name, PQgetvalue(rows, r, 0));
+        PQclear(rows);
+    }
+    PQclear(t);
+    PQfinish(c);
+}
+
+Test(storage, passwords_and_refresh_tokens_stored_hashed, .timeout = 60)
+{
+    struct server s;
+    SERVER_START(&s, "LOG_LEVEL=info");
+    http_use(&s);
+    struct user u;
+    struct tokens t, n2;
+    user_make(&u);
+    snprintf(u.password, sizeof u.password, "Plaintext-Passw0rd-Probe");
+    user_register(&u);
+    login(u.email, u.password, &t);
+    struct resp *r = refresh_req(t.refresh);
+    expect_status(r, 200, "refresh");
+    snprintf(n2.refresh, sizeof n2.refresh, "%s", jstr(r->json, "refresh_token"));
+    resp_free(r);
+    SERVER_STOP(&s);
+
+    const char *secret[] = {u.password, t.refresh, n2.refresh, strrchr(t.access, '.') + 1};
+    const char *expect[] = {u.email, "$2b$"};
+    struct needles nd = {.secret = secret, .nsecret = 4, .expect = expect, .nexpect = 2};
+    if (strncmp(s.db_url, "sqlite://", 9) == 0)
+        scan_sqlite(s.db_url + 9, &nd);
+    else
+        scan_postgres(s.db_url, &nd);
+    cr_assert(nd.found[0], "test bug: the user's email was not found in the database");
+    cr_assert(nd.found[1], "no bcrypt ($2b$) hash found in the database");
+    cr_assert(!nd.leak[0], "%s: the database must store only hashes", nd.leak);
 }
