@@ -322,6 +322,8 @@ Test(input, very_long_path)
     path[n + 1] = '\0';
     struct resp *r = http("GET", path);
     cr_assert(r->status >= 400 && r->status < 500, "20 KB path: HTTP %ld", r->status);
+    cr_assert(jstr(r->json, "message"), "20 KB path: the 4xx needs a JSON message: %.200s",
+              r->body);
     resp_free(r);
     /* a long query string on a real route */
     memcpy(path, "/users?limit=1&x=", 17);
