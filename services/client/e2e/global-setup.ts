@@ -24,8 +24,12 @@ let workDir = '';
 
 export async function setup(project: TestProject): Promise<void> {
   if (!existsSync(binary)) {
-    console.log(`e2e: ${binary} missing, building it (make -C ${usersDir})`);
-    const r = spawnSync('make', ['-C', usersDir], { stdio: 'inherit' });
+    console.log(`e2e: ${binary} missing, building it (make -C ${usersDir} MODE=release)`);
+    // Vitest sets MODE=test in the environment; the server's Makefile reads
+    // MODE too, so pin the release build explicitly.
+    const env = { ...process.env };
+    delete env.MODE;
+    const r = spawnSync('make', ['-C', usersDir, 'MODE=release'], { stdio: 'inherit', env });
     if (r.status !== 0) throw new Error('building users-api failed');
   }
   if (!existsSync(path.join(clientDir, 'dist/index.html'))) {
