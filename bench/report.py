@@ -64,25 +64,76 @@ def cmd_snap(args):
         json.dump(snap, f)
 
 
-def cpu_delta(before, after, wall):
+def cpu_delta(pairs):
+    """pairs: [(before, after, wall)] of one case's slices -> cores used, averaged over them."""
     ncpu = os.cpu_count() or 1
-    d_total = after["total"] - before["total"]
+    d_total = sum(a["total"] - b["total"] for b, a, _ in pairs)
+    wall = sum(w for _, _, w in pairs)
     res = {}
     if d_total > 0:
-        busy = 1.0 - (after["idle"] - before["idle"]) / d_total
-        res["machine_busy_cores"] = round(busy * ncpu, 2)
+        idle = sum(a["idle"] - b["idle"] for b, a, _ in pairs)
+        res["machine_busy_cores"] = round((1.0 - idle / d_total) * ncpu, 2)
         for k in ("kernel", "steal"):
-            if k in after and k in before:
-                res[k + "_cores"] = round((after[k] - before[k]) / d_total * ncpu, 2)
+            res[k + "_cores"] = round(sum(a.get(k, 0) - b.get(k, 0) for b, a, _ in pairs)
+                                      / d_total * ncpu, 2)
     if wall > 0:
-        for name, t in after["procs"].items():
-            if name in before["procs"]:
-                res[name + "_cores"] = round((t - before["procs"][name]) / TICK / wall, 2)
-        res["clients_cores"] = round((after["clients"] - before["clients"]) / TICK / wall, 2)
+        for name in pairs[0][1]["procs"]:
+            if all(name in b["procs"] and name in a["procs"] for b, a, _ in pairs):
+                t = sum(a["procs"][name] - b["procs"][name] for b, a, _ in pairs)
+                res[name + "_cores"] = round(t / TICK / wall, 2)
+        res["clients_cores"] = round(sum(a["clients"] - b["clients"] for b, a, _ in pairs)
+                                     / TICK / wall, 2)
         if "machine_busy_cores" in res:
             ours = sum(v for k, v in res.items() if k.endswith("_cores") and k != "machine_busy_cores")
             res["other_cores"] = round(max(0.0, res["machine_busy_cores"] - ours), 2)
     return res
+
+
+def merged_quantile(slices, q):
+    """Quantile q (0-100) of the mixture of the slices' latency distributions, each given
+    by wrk's quantiles at 0.5 % steps to 95 % and 0.1 % steps to 99.9 %."""
+    points = []
+    for w in slices:
+        qs = w.get("q") or []
+        if len(qs) != 239 or w["requests"] <= 0:
+            continue
+        ps = [i * 0.5 for i in range(1, 191)] + [i * 0.1 for i in range(951, 1000)]
+        prev = 0.0
+        for p, v in zip(ps, qs):
+            points.append((v, (p - prev) / 100.0 * w["requests"]))
+            prev = p
+        points.append((w["max_us"], (100.0 - prev) / 100.0 * w["requests"]))
+    if not points:
+        return 0
+    points.sort()
+    total = sum(m for _, m in points)
+    cum = 0.0
+    for v, m in points:
+        cum += m
+        if cum >= q / 100.0 * total - 1e-9:
+            return v
+    return points[-1][0]
+
+
+def merge_wrk(slices):
+    if len(slices) == 1:
+        w = dict(slices[0])
+        w.pop("q", None)
+        w["slices"] = 1
+        return w
+    m = {"slices": len(slices)}
+    for k in ("requests", "bytes", "non2xx", "connect_errors", "read_errors", "write_errors",
+              "timeouts"):
+        m[k] = sum(w[k] for w in slices)
+    m["duration_s"] = round(sum(w["duration_s"] for w in slices), 3)
+    m["rps"] = m["requests"] / m["duration_s"] if m["duration_s"] > 0 else 0
+    m["max_us"] = max(w["max_us"] for w in slices)
+    m["mean_us"] = (sum(w["mean_us"] * w["requests"] for w in slices) / m["requests"]
+                    if m["requests"] else 0)
+    for p in (50, 90, 99):
+        m[f"p{p}_us"] = merged_quantile(slices, p)
+    m["slice_rps"] = [round(w["rps"], 1) for w in slices]
+    return m
 
 
 def load_json(path):
@@ -104,23 +155,42 @@ def kv_args(args):
     return meta
 
 
+def slice_files(raw, name, ext):
+    """NAME.EXT alone, or the slices NAME.1.EXT, NAME.2.EXT, ... in order."""
+    plain = os.path.join(raw, f"{name}.{ext}")
+    if os.path.exists(plain):
+        return [os.path.join(raw, name)]
+    found = glob.glob(os.path.join(raw, f"{name}.[0-9]*.{ext}"))
+    return sorted((p[: -len(ext) - 1] for p in found), key=lambda p: int(p.rsplit(".", 1)[1]))
+
+
+def read_wrk(path):
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith("WRK_JSON "):
+                    return json.loads(line[len("WRK_JSON "):])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def cmd_case(args):
     raw, name = args[0], args[1]
     meta = kv_args(args[2:])
     meta["name"] = name
-    wrk = None
-    try:
-        with open(os.path.join(raw, name + ".wrk")) as f:
-            for line in f:
-                if line.startswith("WRK_JSON "):
-                    wrk = json.loads(line[len("WRK_JSON "):])
-    except (OSError, ValueError):
-        pass
-    meta["wrk"] = wrk
-    b = load_json(os.path.join(raw, name + ".before"))
-    a = load_json(os.path.join(raw, name + ".after"))
-    if wrk and b and a:
-        meta["cpu"] = cpu_delta(b, a, wrk["duration_s"])
+    slices, pairs = [], []
+    for base in slice_files(raw, name, "wrk"):
+        w = read_wrk(base + ".wrk")
+        if w is None:
+            continue
+        slices.append(w)
+        b, a = load_json(base + ".before"), load_json(base + ".after")
+        if b and a:
+            pairs.append((b, a, w["duration_s"]))
+    meta["wrk"] = merge_wrk(slices) if slices else None
+    if pairs:
+        meta["cpu"] = cpu_delta(pairs)
     with open(os.path.join(raw, name + ".json"), "w") as f:
         json.dump(meta, f, indent=1)
 
@@ -136,38 +206,48 @@ def cmd_pgbench(args):
     raw, name = args[0], args[1]
     meta = kv_args(args[2:])
     meta["name"] = name
-    res = None
-    try:
-        with open(os.path.join(raw, name + ".out")) as f:
-            text = f.read()
+    res = {"requests": 0, "errors": 0, "seconds": 0.0, "slice_rps": []}
+    pairs = []
+    for base in slice_files(raw, name, "out"):
+        try:
+            with open(base + ".out") as f:
+                text = f.read()
+        except OSError:
+            continue
         m = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", text)
-        if m:
-            res = {"rps": float(m.group(1))}
-            m = re.search(r"number of transactions actually processed: (\d+)", text)
-            res["requests"] = int(m.group(1)) if m else 0
-            m = re.search(r"number of failed transactions: (\d+)", text)
-            res["errors"] = int(m.group(1)) if m else 0
-            m = re.search(r"latency average = ([0-9.]+) ms", text)
-            res["mean_us"] = float(m.group(1)) * 1000 if m else 0
-            lat = []
-            for lf in glob.glob(os.path.join(raw, name + "_log*")):
-                with open(lf) as f:
-                    for line in f:
-                        parts = line.split()
-                        if len(parts) >= 3:
-                            lat.append(int(parts[2]))
-                os.unlink(lf)
-            lat.sort()
-            res["latency_samples"] = len(lat)
-            res["p50_us"] = percentile(lat, 50)
-            res["p99_us"] = percentile(lat, 99)
-    except OSError:
-        pass
+        n = re.search(r"number of transactions actually processed: (\d+)", text)
+        d = re.search(r"duration: (\d+) s", text)
+        if not (m and n and d):
+            continue
+        tps, secs = float(m.group(1)), float(d.group(1))
+        res["requests"] += int(n.group(1))
+        res["seconds"] += secs
+        res["tps_x_s"] = res.get("tps_x_s", 0.0) + tps * secs
+        res["slice_rps"].append(round(tps, 1))
+        e = re.search(r"number of failed transactions: (\d+)", text)
+        res["errors"] += int(e.group(1)) if e else 0
+        b, a = load_json(base + ".before"), load_json(base + ".after")
+        if b and a:
+            pairs.append((b, a, secs))
+    if res["seconds"] > 0:
+        res["rps"] = res.pop("tps_x_s") / res["seconds"]
+        lat = []
+        for lf in glob.glob(os.path.join(raw, name + "_log*")):
+            with open(lf) as f:
+                for line in f:
+                    parts = line.split()
+                    if len(parts) >= 3:
+                        lat.append(int(parts[2]))
+            os.unlink(lf)
+        lat.sort()
+        res["latency_samples"] = len(lat)
+        res["p50_us"] = percentile(lat, 50)
+        res["p99_us"] = percentile(lat, 99)
+    else:
+        res = None
     meta["pgbench"] = res
-    b = load_json(os.path.join(raw, name + ".before"))
-    a = load_json(os.path.join(raw, name + ".after"))
-    if res and b and a and meta.get("duration_s"):
-        meta["cpu"] = cpu_delta(b, a, float(meta["duration_s"]))
+    if res and pairs:
+        meta["cpu"] = cpu_delta(pairs)
     with open(os.path.join(raw, name + ".json"), "w") as f:
         json.dump(meta, f, indent=1)
 
@@ -211,6 +291,22 @@ def bound_text(cpu, kind):
     return f"{lead} (cores used: {who})"
 
 
+def merge_bcrypt(raw, backend):
+    """The bcrypt runs before (and after) a login case -> one rate, weighted by time."""
+    runs = []
+    for p in sorted(glob.glob(os.path.join(raw, f"bcrypt_{backend}.*.out"))):
+        j = load_json(p)
+        if j and j.get("seconds", 0) > 0:
+            runs.append(j)
+    if not runs:
+        return None
+    secs = sum(r["seconds"] for r in runs)
+    return {"threads": runs[0]["threads"], "cost": runs[0]["cost"],
+            "hashes": sum(r["hashes"] for r in runs), "seconds": round(secs, 3),
+            "hashes_per_s": round(sum(r["hashes_per_s"] * r["seconds"] for r in runs) / secs, 3),
+            "runs_hashes_per_s": [r["hashes_per_s"] for r in runs]}
+
+
 def cmd_final(args):
     raw, outdir = args[0], args[1]
     meta = load_json(os.path.join(raw, "meta.json")) or {}
@@ -237,7 +333,7 @@ def cmd_final(args):
     pgb = (cases.get("pgbench") or {}).get("pgbench")
     if not pgb or pgb.get("requests", 0) <= 0:
         problems.append("pgbench: produced no numbers")
-    bcrypt = {b: (cases.get("bcrypt_" + b) or {}) for b in ("sqlite", "postgres")}
+    bcrypt = {b: merge_bcrypt(raw, b) for b in ("sqlite", "postgres")}
 
     def row(case_no, name, label, ref_name, ref_rps, strict=True, note=""):
         w = wrk_of(name)
@@ -294,7 +390,7 @@ def cmd_final(args):
             note="SQLite runs in-process; the HTTP limit is its ceiling")
     r5 = {}
     for b in ("postgres", "sqlite"):
-        lim = (bcrypt[b] or {}).get("bcrypt") or {}
+        lim = bcrypt[b] or {}
         if not lim.get("hashes_per_s"):
             problems.append(f"bcrypt_{b}: produced no numbers")
         ref = lim.get("hashes_per_s", 0)
@@ -375,6 +471,16 @@ def cmd_final(args):
     for n in meta.get("notes", []):
         notes.append(n)
 
+    for x in rows:
+        cpu = x.get("cpu") or {}
+        cores = cpu.get("server_cores") or cpu.get("nginx_cores") or (
+            cpu.get("pg_cores") if x["name"] == "pgbench" else None)
+        x["req_per_server_cpu_s"] = round(x["rps"] / cores, 1) if cores else None
+    base = next((x for x in rows if x["name"] == "ping"), None)
+    if r6 and base:
+        r6["note"] = (f"the same /ping without the storm, in this run: p50 {base['p50_ms']:.2f} ms, "
+                      f"p99 {base['p99_ms']:.2f} ms")
+
     result = {
         "mode": meta.get("mode"), "date": meta.get("date"), "machine": meta.get("machine"),
         "versions": meta.get("versions"), "settings": meta.get("settings"),
@@ -411,15 +517,19 @@ def markdown(r, cases):
     w(f"wrk `-t2 -c{s.get('connections')}` for {s.get('duration_s')} s after a "
       f"{s.get('warmup_s')} s warm-up (login: `-c{s.get('login_connections')}`, see below). "
       "Errors = non-2xx responses + socket errors (connect, read, write, timeout).\n")
-    w("| case | backend | conns | req/s | p50 ms | p99 ms | errors | reference | ref req/s | ratio |")
-    w("|---|---|---|---|---|---|---|---|---|---|")
+    w("| case | backend | conns | req/s | p50 ms | p99 ms | errors | reference | ref req/s | ratio | req per server CPU-s |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
     for x in r["cases"]:
-        ratio = f"{x['ratio']:.2f}" if x["ratio"] is not None else ""
+        ratio = f"**{x['ratio']:.2f}**" if x["ratio"] is not None else ""
         ref = x["reference"] or ""
         refr = f"{x['reference_rps']:.1f}" if x["reference_rps"] else ""
+        eff = x.get("req_per_server_cpu_s")
         w(f"| {x['case']}. {x['label']} | {x['backend']} | {x['connections']} | {x['rps']:.1f} | "
           f"{x['p50_ms']:.2f} | {x['p99_ms']:.2f} | {x['non2xx'] + x['socket_errors']} | {ref} | "
-          f"{refr} | {ratio} |")
+          f"{refr} | {ratio} | {f'{eff:.0f}' if eff else ''} |")
+    w("\nreq per server CPU-s = requests / CPU seconds the server (users-api, nginx or postgres "
+      "for pgbench) used: how much work each request costs, which moves less with the other load "
+      "on the machine than req/s does.")
     sl = r.get("storm_login")
     if sl:
         w(f"\nDuring case 6 the login storm itself ran at {sl['rps']:.2f} logins/s "

@@ -26,12 +26,15 @@ SVC=$ROOT/services/users
 API=$SVC/build/release/users-api
 PY=python3
 
+# A case runs DUR seconds; a case with a reference runs as SLICES slices of DUR/SLICES seconds,
+# alternating with its reference (A B B A A B ...) so both see the same machine, which other
+# people's jobs share. BCRYPT_SECS is split in two, before and after the login case.
 if [[ $MODE == full ]]; then
-  DUR=10 WARM=3 USERS=100000 COLD_RUNS=5 LOGIN_CONNS=8 BCRYPT_SECS=10
+  DUR=10 SLICES=10 WARM=3 USERS=100000 COLD_RUNS=5 LOGIN_CONNS=8 BCRYPT_SECS=10
   OUT=$BENCH
   WORK=$BENCH/tmp/last-run
 else
-  DUR=2 WARM=1 USERS=2000 COLD_RUNS=3 LOGIN_CONNS=4 BCRYPT_SECS=3
+  DUR=2 SLICES=1 WARM=1 USERS=2000 COLD_RUNS=3 LOGIN_CONNS=4 BCRYPT_SECS=2
   WORK=${BENCH_SMOKE_DIR:-$(mktemp -d /tmp/users-bench-smoke.XXXXXX)}
   OUT=$WORK
 fi
@@ -109,20 +112,33 @@ USER_PASSWORD=bench-user-password
 SNAP_PIDS=()
 snap() { "$PY" "$BENCH/report.py" snap "$1" "${SNAP_PIDS[@]}"; }
 
-# run_wrk NAME PORT PATH CONNS [key=value for the report...]; request shape from WRK_* env
-run_wrk() {
-  local name=$1 port=$2 path=$3 conns=$4; shift 4
-  local url="http://127.0.0.1:$port$path"
-  timeout $((WARM + 30)) wrk -t2 -c"$conns" -d"${WARM}s" --timeout 10s -s "$BENCH/wrk.lua" "$url" \
-    >"$RAW/$name.warmup" 2>&1 || true
-  [[ $path == /auth/login ]] && drain "$port"
-  snap "$RAW/$name.before"
-  timeout $((DUR + 30)) wrk -t2 -c"$conns" -d"${DUR}s" --timeout 10s -s "$BENCH/wrk.lua" "$url" \
-    >"$RAW/$name.wrk" 2>&1 || true
-  snap "$RAW/$name.after"
-  "$PY" "$BENCH/report.py" case "$RAW" "$name" path="$path" conns="$conns" "$@"
-  say "$name: $(grep -o '"rps":[0-9.]*' "$RAW/$name.wrk" || echo 'no numbers')"
+# Request shape (method, body, Authorization) comes from the WRK_* variables.
+warmup() { # NAME PORT PATH CONNS
+  timeout $((WARM + 30)) wrk -t2 -c"$4" -d"${WARM}s" --timeout 10s -s "$BENCH/wrk.lua" \
+    "http://127.0.0.1:$2$3" >"$RAW/$1.warmup" 2>&1 || true
 }
+wrk_slice() { # NAME PORT PATH CONNS SECONDS INDEX -> RAW/NAME.INDEX.{wrk,before,after}
+  snap "$RAW/$1.$6.before"
+  timeout $(($5 + 30)) wrk -t2 -c"$4" -d"$5s" --timeout 10s -s "$BENCH/wrk.lua" \
+    "http://127.0.0.1:$2$3" >"$RAW/$1.$6.wrk" 2>&1 || true
+  snap "$RAW/$1.$6.after"
+}
+record() { # NAME PATH CONNS [key=value...]: the slices of NAME -> RAW/NAME.json
+  local name=$1 path=$2 conns=$3; shift 3
+  "$PY" "$BENCH/report.py" case "$RAW" "$name" path="$path" conns="$conns" "$@"
+  say "$name: $(grep -o '"rps": [0-9.]*' "$RAW/$name.json" | head -n1 || echo 'no numbers')"
+}
+run_wrk() { # NAME PORT PATH CONNS [key=value...]: warm-up, then one DUR-second run
+  local name=$1 port=$2 path=$3 conns=$4; shift 4
+  # (smoke: no warm-up for logins; the server is warm and a login warm-up costs a drain)
+  [[ $MODE == smoke && $path == /auth/login ]] || warmup "$name" "$port" "$path" "$conns"
+  [[ $path == /auth/login ]] && drain "$port"
+  wrk_slice "$name" "$port" "$path" "$conns" "$DUR" 1
+  [[ $path == /auth/login ]] && drain "$port"
+  record "$name" "$path" "$conns" "$@"
+}
+SLICE=$((DUR / SLICES))
+first_is_ref() { (( $1 % 2 == 1 )); } # slice order A B B A A B ...
 
 start_api() { # NAME DATABASE_URL LOG_LEVEL: starts users-api on a free port, sets API_PID API_PORT
   local name=$1 db=$2 level=$3
@@ -239,44 +255,68 @@ for backend in sqlite postgres; do
   [[ -n $TOKEN ]] || die "no access token from POST /auth/login ($backend)"
 
   if [[ $backend == sqlite ]]; then
-    # 1. /ping next to nginx (no database involved)
-    SNAP_PIDS=("nginx=$NGINX_PID")
-    run_wrk ping_nginx "$NGINX_PORT" /ping $CONNS backend=-
+    # 1. /ping (no database involved) in slices alternating with nginx
+    warmup ping_nginx "$NGINX_PORT" /ping $CONNS
+    warmup ping "$API_PORT" /ping $CONNS
+    for i in $(seq 1 $SLICES); do
+      for who in $(first_is_ref "$i" && echo "ref api" || echo "api ref"); do
+        if [[ $who == ref ]]; then
+          SNAP_PIDS=("nginx=$NGINX_PID"); wrk_slice ping_nginx "$NGINX_PORT" /ping $CONNS $SLICE "$i"
+        else
+          SNAP_PIDS=("server=$API_PID"); wrk_slice ping "$API_PORT" /ping $CONNS $SLICE "$i"
+        fi
+      done
+    done
+    record ping_nginx /ping $CONNS backend=-
+    record ping /ping $CONNS backend=-
     SNAP_PIDS=("server=$API_PID")
-    run_wrk ping "$API_PORT" /ping $CONNS backend=-
+    WRK_AUTH="Bearer $TOKEN"
+    run_wrk "user_get_$backend" "$API_PORT" "/users/$USER_ID" $CONNS backend=$backend
   else
-    # 2. the database limit, right before the PostgreSQL cases
-    SNAP_PIDS=("pg=$PGPID")
+    # 2. GET /users/<id> in slices alternating with pgbench -S (the database limit)
     pgb=(pgbench -S -M prepared -n -c $CONNS -j 2 -h 127.0.0.1 -p "$PGPORT" -U postgres)
     timeout $((WARM + 30)) "${pgb[@]}" -T "$WARM" pgbench >"$RAW/pgbench.warmup" 2>&1 || true
-    snap "$RAW/pgbench.before"
-    timeout $((DUR + 30)) "${pgb[@]}" -T "$DUR" -l --sampling-rate=0.1 --log-prefix="$RAW/pgbench_log" \
-      pgbench >"$RAW/pgbench.out" 2>&1 || true
-    snap "$RAW/pgbench.after"
-    "$PY" "$BENCH/report.py" pgbench "$RAW" pgbench conns=$CONNS duration_s="$DUR" backend=postgres
-    say "pgbench: $(grep -o 'tps = [0-9.]*' "$RAW/pgbench.out" || echo 'no numbers')"
+    WRK_AUTH="Bearer $TOKEN"
+    warmup "user_get_$backend" "$API_PORT" "/users/$USER_ID" $CONNS
+    for i in $(seq 1 $SLICES); do
+      for who in $(first_is_ref "$i" && echo "ref api" || echo "api ref"); do
+        if [[ $who == ref ]]; then
+          SNAP_PIDS=("pg=$PGPID")
+          snap "$RAW/pgbench.$i.before"
+          timeout $((SLICE + 30)) "${pgb[@]}" -T "$SLICE" -l --sampling-rate=0.1 \
+            --log-prefix="$RAW/pgbench_log_$i" pgbench >"$RAW/pgbench.$i.out" 2>&1 || true
+          snap "$RAW/pgbench.$i.after"
+        else
+          SNAP_PIDS=("server=$API_PID" "pg=$PGPID")
+          wrk_slice "user_get_$backend" "$API_PORT" "/users/$USER_ID" $CONNS $SLICE "$i"
+        fi
+      done
+    done
+    "$PY" "$BENCH/report.py" pgbench "$RAW" pgbench conns=$CONNS backend=postgres
+    say "pgbench: $(grep -o '"rps": [0-9.]*' "$RAW/pgbench.json" || echo 'no numbers')"
+    record "user_get_$backend" "/users/$USER_ID" $CONNS backend=$backend
     SNAP_PIDS=("server=$API_PID" "pg=$PGPID")
   fi
 
-  WRK_AUTH="Bearer $TOKEN"
-  run_wrk "user_get_$backend" "$API_PORT" "/users/$USER_ID" $CONNS backend=$backend
   run_wrk "auth_status_$backend" "$API_PORT" /auth/status $CONNS backend=$backend
   run_wrk "users_list_$backend" "$API_PORT" "/users?limit=100" $CONNS backend=$backend
   WRK_AUTH=""
 
-  # 5. logins at cost 12, next to this machine's bcrypt rate on every core (smoke: measured once)
-  if [[ $MODE == smoke && $backend == postgres ]]; then
-    sed 's/bcrypt_sqlite/bcrypt_postgres/' "$RAW/bcrypt_sqlite.json" >"$RAW/bcrypt_postgres.json"
+  # 5. logins at cost 12, between two halves of this machine's bcrypt rate on every core
+  bcrypt_half() { # INDEX
+    timeout $((BCRYPT_SECS + 60)) "$BT" bcrypt-limit "$((BCRYPT_SECS / 2))" 12 \
+      >"$RAW/bcrypt_$backend.$1.out" || die "bcrypt-limit"
+    say "bcrypt limit: $(cat "$RAW/bcrypt_$backend.$1.out")"
+  }
+  if [[ $MODE == smoke && $backend == postgres ]]; then # smoke: measured once, before SQLite's
+    cp "$RAW/bcrypt_sqlite.1.out" "$RAW/bcrypt_postgres.1.out"
   else
-    timeout $((BCRYPT_SECS + 60)) "$BT" bcrypt-limit "$BCRYPT_SECS" 12 >"$RAW/bcrypt_$backend.out" \
-      || die "bcrypt-limit"
-    printf '{"name":"bcrypt_%s","bcrypt":%s}\n' "$backend" "$(cat "$RAW/bcrypt_$backend.out")" \
-      >"$RAW/bcrypt_$backend.json"
-    say "bcrypt limit: $(cat "$RAW/bcrypt_$backend.out")"
+    bcrypt_half 1
   fi
   WRK_METHOD=POST WRK_BODY=$LOGIN_BODY
   run_wrk "login_$backend" "$API_PORT" /auth/login $LOGIN_CONNS backend=$backend
   WRK_METHOD="" WRK_BODY=""
+  [[ $MODE == smoke ]] || bcrypt_half 2
 
   if [[ $backend == postgres ]]; then
     # 6. /ping while logins saturate the bcrypt workers: both wrk at once
