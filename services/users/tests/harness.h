@@ -6,7 +6,12 @@
  * One shared server per test binary (started by harness.c's hooks); tests that need
  * special settings start their own with SERVER_START()/SERVER_STOP().
  * Each Criterion test is its own process, so the shared server's address is
- * passed through the environment (USERS_API_BASE, USERS_API_LOG). */
+ * passed through the environment (USERS_API_BASE, USERS_API_LOG).
+ *
+ * Run: make MODE=asan test-api (both backends via tests/run.sh), or one binary
+ * by hand: USERS_API_BIN=$PWD/build/asan/users-api TEST_TMPDIR=/tmp/x
+ * TEST_BACKEND=sqlite build/asan/tests/api_tokens --jobs=2 --filter 'refresh/*'
+ * (for postgres also TEST_PG_URL from `tests/pg.sh start DIR`). */
 #ifndef TESTS_HARNESS_H
 #define TESTS_HARNESS_H
 
