@@ -10,7 +10,7 @@
  *
  * Run: make MODE=asan test-api (both backends via tests/run.sh), or one binary
  * by hand: USERS_API_BIN=$PWD/build/asan/users-api TEST_TMPDIR=/tmp/x
- * TEST_BACKEND=sqlite build/asan/tests/api_tokens --jobs=2 --filter 'refresh/*'
+ * TEST_BACKEND=sqlite build/asan/tests/api_tokens --jobs=2 --filter 'refresh/rotates'
  * (for postgres also TEST_PG_URL from `tests/pg.sh start DIR`). */
 #ifndef TESTS_HARNESS_H
 #define TESTS_HARNESS_H
