@@ -7,6 +7,7 @@
 #include "static.h"
 
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -470,6 +471,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&srv->inflight, 1);
 }
 
+/* libmicrohttpd's own messages, as JSON lines like every other log line. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char text[512];
+    vsnprintf(text, sizeof text, fmt, ap);
+    text[strcspn(text, "\r\n")] = '\0';
+    log_warn("libmicrohttpd", json_pack("{s:s}", "detail", text));
+}
+
 static unsigned connection_limit(void)
 {
     struct rlimit rl;
@@ -505,7 +516,7 @@ struct server *server_start(const struct config *cfg, unsigned *port)
         (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_CONNECTION_TIMEOUT,
         MHD_OPTION_CONNECTION_LIMIT, connection_limit(), MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-        MHD_OPTION_END);
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         pool_free(srv->pool);
         free(srv);
