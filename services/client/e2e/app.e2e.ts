@@ -29,6 +29,45 @@ async function logout(p: Page) {
   await heading(p, 'Welcome').waitFor();
 }
 
+/** The refresh token as the client stored it (IndexedDB users-client/session). */
+function idbToken(p: Page): Promise<unknown> {
+  return p.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('users-client', 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('session');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const req = open.result.transaction('session').objectStore('session').get('refresh');
+          req.onsuccess = () => {
+            open.result.close();
+            resolve(req.result);
+          };
+        };
+      }),
+  );
+}
+
+function setIdbToken(p: Page, token: string): Promise<unknown> {
+  return p.evaluate(
+    (t) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('users-client', 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('session');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('session', 'readwrite');
+          tx.objectStore('session').put(t, 'refresh');
+          tx.oncomplete = () => {
+            open.result.close();
+            resolve(null);
+          };
+        };
+      }),
+    token,
+  );
+}
+
 beforeAll(async () => {
   browser = await launch();
   page = await browser.context.newPage();
@@ -88,10 +127,12 @@ describe('users client against the real users-api', () => {
     await page.reload();
     await heading(page, 'Users').waitFor();
     await page.getByRole('cell', { name: alice.email }).waitFor();
-    const stored = await page.evaluate((k) => window.localStorage.getItem(k), STORAGE_KEY);
-    expect(stored).toBeTruthy();
+    const marker = await page.evaluate((k) => window.localStorage.getItem(k), STORAGE_KEY);
+    expect(JSON.parse(marker ?? 'null')).toEqual({ sub: expect.any(String) });
+    // localStorage holds no token at all; the refresh token is in IndexedDB.
     const all = await page.evaluate(() => JSON.stringify({ ...window.localStorage }));
-    expect(all).not.toMatch(/eyJ[\w-]+\.eyJ/); // no JWT (access token) in storage
+    expect(Object.keys(JSON.parse(all))).toEqual([STORAGE_KEY]);
+    expect(await idbToken(page)).toMatch(/\S{20,}/);
   });
 
   it('changes the password on the account page', async () => {
@@ -120,6 +161,7 @@ describe('users client against the real users-api', () => {
     await logout(page);
     await logoutCall;
     expect(await page.evaluate((k) => window.localStorage.getItem(k), STORAGE_KEY)).toBeNull();
+    expect(await idbToken(page)).toBeUndefined();
     expect(await statusText(page).textContent()).toContain('You are logged out.');
     await page.reload();
     await heading(page, 'Welcome').waitFor();
@@ -206,10 +248,12 @@ describe('users client against the real users-api', () => {
   });
 
   it('returns to the login page with a message when the session is dead', async () => {
+    // A stored session whose refresh token the server does not know.
     await page.evaluate(
-      (k) => window.localStorage.setItem(k, JSON.stringify({ token: 'bogus', sub: '1' })),
+      (k) => window.localStorage.setItem(k, JSON.stringify({ sub: '1' })),
       STORAGE_KEY,
     );
+    await setIdbToken(page, 'bogus-refresh-token');
     await page.goto(`${base}/directory`);
     await heading(page, 'Log in').waitFor();
     await page.getByText('Your session has expired. Please log in again.').waitFor();

@@ -1,7 +1,7 @@
 // Starts the real users-api (SQLite in a temp dir) serving the built client
 // from dist/ via STATIC_DIR, on a free port; stops it with SIGTERM afterwards.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -60,6 +60,10 @@ export async function setup(project: TestProject): Promise<void> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   server.stderr?.on('data', (d: Buffer) => process.stderr.write(`[users-api] ${d}`));
+  // The server's JSON log is kept next to the screenshots, as a build artifact.
+  mkdirSync(path.join(clientDir, 'e2e/screenshots'), { recursive: true });
+  const log = createWriteStream(path.join(clientDir, 'e2e/screenshots/users-api.log'));
+  server.stdout?.pipe(log);
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('users-api did not report listening')), 20_000);
     server!.once('exit', (code) => reject(new Error(`users-api exited early (${code})`)));

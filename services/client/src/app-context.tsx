@@ -91,7 +91,7 @@ export function AppProvider({ api, children }: { api: UsersApi; children: ReactN
   }, [session]);
 
   const forget = useCallback(() => {
-    session.forget();
+    void session.forget();
     setUser(null);
   }, [session]);
 

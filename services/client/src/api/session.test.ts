@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeApi } from '../test/fakeApi';
 import { storeSession } from '../test/render';
+import { TOKEN_KEY } from './tokenStore';
 import { ApiError, NetworkError } from './types';
 import {
   EXPIRED_MESSAGE,
@@ -12,7 +13,11 @@ import {
 } from './session';
 import { UsersApi } from './users';
 
-const stored = () => JSON.parse(window.localStorage.getItem(STORAGE_KEY) ?? 'null');
+/** What the tokens store holds (localStorage-backed in jsdom) and the marker. */
+const stored = () => ({
+  token: window.localStorage.getItem(TOKEN_KEY) ?? '',
+  sub: JSON.parse(window.localStorage.getItem(STORAGE_KEY) ?? 'null')?.sub,
+});
 
 /** A Web Locks stand-in that serializes callbacks per name, like navigator.locks. */
 function fakeLocks() {
@@ -39,7 +44,9 @@ describe('Session', () => {
   it('login keeps the access token in memory and only the refresh token in storage', async () => {
     const s = new Session({ locks: null });
     await s.login('bob@example.com', 'bobpass12');
-    const raw = window.localStorage.getItem(STORAGE_KEY) ?? '';
+    const raw = JSON.stringify({ ...window.localStorage });
+    // The marker other tabs watch carries no secret.
+    expect(JSON.parse(window.localStorage.getItem(STORAGE_KEY) ?? '')).toEqual({ sub: '2' });
     const [pair] = fake.callsTo('POST', '/auth/login');
     expect(pair).toBeDefined();
     expect(stored().token).toMatch(/^r\d+-2$/);
@@ -248,24 +255,72 @@ describe('Session across tabs', () => {
     stop();
   });
 
-  it('ignores a rotation by another tab but reports a different user', async () => {
+  it('ignores a marker rewrite for the same user but reports a different user', async () => {
     const s = new Session({ locks: null });
     await s.login('bob@example.com', 'bobpass12');
     const events: SessionEvent[] = [];
     s.subscribe((e) => events.push(e));
     const stop = s.watchOtherTabs(window);
     const old = window.localStorage.getItem(STORAGE_KEY);
-    const rotated = JSON.stringify({ token: 'r99-2', sub: '2' });
+    const rotated = JSON.stringify({ sub: '2' });
     window.dispatchEvent(
       new StorageEvent('storage', { key: STORAGE_KEY, oldValue: old, newValue: rotated }),
     );
     expect(events).toEqual([]);
-    const other = JSON.stringify({ token: 'r100-1', sub: '1' });
+    const other = JSON.stringify({ sub: '1' });
     window.dispatchEvent(
       new StorageEvent('storage', { key: STORAGE_KEY, oldValue: rotated, newValue: other }),
     );
     expect(events).toEqual([{ type: 'user-changed' }]);
     stop();
+  });
+});
+
+describe('Session with a slow token store', () => {
+  it('commits the rotated token before releasing the lock', async () => {
+    const log: string[] = [];
+    let value: string | null = null;
+    const tokens = {
+      get: async () => value,
+      set: async (t: string) => {
+        await new Promise((r) => setTimeout(r, 20)); // e.g. an IndexedDB commit
+        value = t;
+        log.push(`set ${t}`);
+      },
+      delete: async () => {
+        value = null;
+      },
+    };
+    const locks = {
+      request: async <T>(_name: string, cb: () => Promise<T>) => {
+        log.push('lock');
+        const r = await cb();
+        log.push('unlock');
+        return r;
+      },
+    } as LockLike;
+    const s = new Session({ locks, tokens });
+    await s.login('bob@example.com', 'bobpass12');
+    fake.expireAccessTokens();
+    await s.request('GET', '/auth/status');
+    expect(log).toEqual([
+      'lock',
+      expect.stringMatching(/^set r/),
+      'unlock',
+      'lock',
+      expect.stringMatching(/^set r/),
+      'unlock',
+    ]);
+    expect(fake.refresh.get(value!)?.used).toBe(false);
+  });
+
+  it('reports no expiry when nothing was ever stored', async () => {
+    const s = new Session({ locks: null });
+    const events: SessionEvent[] = [];
+    s.subscribe((e) => events.push(e));
+    await expect(s.request('GET', '/auth/status')).rejects.toMatchObject({ status: 401 });
+    expect(events).toEqual([]);
+    expect(fake.calls).toHaveLength(0);
   });
 });
 

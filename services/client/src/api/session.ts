@@ -1,30 +1,29 @@
 import { sendJson, type HttpResponse } from './http';
+import { defaultTokenStore, type TokenStore } from './tokenStore';
 import { ApiError, type TokenPair } from './types';
 
 /**
  * Session state.
  *
  * - The access token lives only in this object's memory.
- * - The refresh token must survive a reload, so it is kept in localStorage
- *   under STORAGE_KEY — but only this module reads or writes it: nothing it
- *   exports returns it, so rendering code never sees it.
+ * - The refresh token must survive a reload: it is kept in a TokenStore
+ *   (IndexedDB in browsers, see tokenStore.ts). Only this module reads or
+ *   writes it; nothing it exports returns it, so rendering code never sees it.
+ * - localStorage holds only a non-secret marker, `{"sub": "<user id>"}`
+ *   under STORAGE_KEY: it says synchronously whether a session may be
+ *   restored, and its `storage` events tell other tabs of a login, a logout
+ *   or a switch of user.
  * - Every refresh (and logout) runs under one Web Lock shared by all tabs of
- *   the origin, and re-reads the stored token inside the lock. A tab that
- *   waited therefore uses the token the previous holder just stored, instead
- *   of replaying a used one (which the server would treat as theft). Within
- *   one tab, concurrent callers share one in-flight refresh.
- * - Other tabs learn of a login, logout or account switch through the
- *   `storage` event.
+ *   the origin, and re-reads the stored token inside the lock; the new token
+ *   is committed before the lock is released. A tab that waited therefore
+ *   uses the token the previous holder just stored instead of replaying a
+ *   used one (which the server would treat as theft). Within one tab,
+ *   concurrent callers share one in-flight refresh.
  */
 
 export const STORAGE_KEY = 'users-client.session';
 export const LOCK_NAME = 'users-client.refresh';
 export const EXPIRED_MESSAGE = 'Your session has expired. Please log in again.';
-
-interface Stored {
-  token: string;
-  sub: string;
-}
 
 export type SessionEvent =
   | { type: 'expired'; message: string }
@@ -38,7 +37,10 @@ export interface LockLike {
 }
 
 export interface SessionOptions {
+  /** Where the marker lives (default: localStorage). */
   storage?: Storage;
+  /** Where the refresh token lives (default: IndexedDB, else localStorage). */
+  tokens?: TokenStore;
   locks?: LockLike | null;
   now?: () => number;
   /** Refresh this many ms before the access token expires. */
@@ -59,18 +61,31 @@ export function jwtSubject(token: string): string {
   }
 }
 
+/** The marker's user id, or null when there is no marker. */
+function markerSub(raw: string | null): string | null {
+  if (!raw) return null;
+  try {
+    const v = JSON.parse(raw) as { sub?: unknown };
+    return typeof v.sub === 'string' ? v.sub : '';
+  } catch {
+    return '';
+  }
+}
+
 export class Session {
   private access: { token: string; expiresAt: number } | null = null;
   private inflight: Promise<string> | null = null;
   private localQueue: Promise<unknown> = Promise.resolve();
   private listeners = new Set<Listener>();
   private readonly storage: Storage;
+  private readonly tokens: TokenStore;
   private readonly locks: LockLike | null;
   private readonly now: () => number;
   private readonly skewMs: number;
 
   constructor(opts: SessionOptions = {}) {
     this.storage = opts.storage ?? window.localStorage;
+    this.tokens = opts.tokens ?? defaultTokenStore();
     this.locks =
       opts.locks !== undefined
         ? opts.locks
@@ -96,19 +111,18 @@ export class Session {
   watchOtherTabs(target: Window = window): () => void {
     const onStorage = (ev: StorageEvent) => {
       if (ev.key !== STORAGE_KEY && ev.key !== null) return;
-      const before = parse(ev.oldValue);
-      const after = parse(ev.newValue);
-      if (!after) {
-        if (before || this.access) {
+      const before = markerSub(ev.oldValue);
+      const after = markerSub(ev.newValue);
+      if (after === null) {
+        if (before !== null || this.access) {
           this.access = null;
           this.emit({ type: 'logged-out-elsewhere' });
         }
-      } else if (!before || before.sub !== after.sub) {
+      } else if (before === null || before !== after) {
         // Someone logged in (or in as someone else) in another tab.
         this.access = null;
         this.emit({ type: 'user-changed' });
       }
-      // Same user, new token: a rotation by another tab; nothing to do.
     };
     target.addEventListener('storage', onStorage);
     return () => target.removeEventListener('storage', onStorage);
@@ -116,39 +130,39 @@ export class Session {
 
   // ---- storage (private to this module) -----------------------------------
 
-  private read(): Stored | null {
+  private marker(): string | null {
     try {
-      return parse(this.storage.getItem(STORAGE_KEY));
+      return markerSub(this.storage.getItem(STORAGE_KEY));
     } catch {
       return null;
     }
   }
 
-  private store(pair: TokenPair): void {
-    const stored: Stored = { token: pair.refresh_token, sub: jwtSubject(pair.access_token) };
-    this.storage.setItem(STORAGE_KEY, JSON.stringify(stored));
+  private async store(pair: TokenPair): Promise<void> {
+    await this.tokens.set(pair.refresh_token);
+    const sub = jwtSubject(pair.access_token);
+    if (this.marker() !== sub) this.storage.setItem(STORAGE_KEY, JSON.stringify({ sub }));
     this.access = {
       token: pair.access_token,
       expiresAt: this.now() + Math.max(0, Number(pair.expires_in) || 0) * 1000,
     };
   }
 
-  private clear(onlyIfToken?: string): void {
+  private async clear(onlyIfToken?: string): Promise<void> {
     this.access = null;
-    const current = this.read();
-    if (onlyIfToken === undefined || current?.token === onlyIfToken) {
-      this.storage.removeItem(STORAGE_KEY);
-    }
+    if (onlyIfToken !== undefined && (await this.tokens.get()) !== onlyIfToken) return;
+    await this.tokens.delete();
+    this.storage.removeItem(STORAGE_KEY);
   }
 
-  /** True when a refresh token is stored (a session may be restorable). */
+  /** True when a session is stored (it may be restorable). */
   hasSession(): boolean {
-    return this.read() !== null;
+    return this.marker() !== null;
   }
 
   /** The id (JWT `sub`) of the logged-in user, or ''. */
   userId(): string {
-    return this.read()?.sub ?? '';
+    return this.marker() ?? '';
   }
 
   // ---- locking ------------------------------------------------------------
@@ -166,17 +180,17 @@ export class Session {
 
   async login(email: string, password: string): Promise<void> {
     const res = await sendJson<TokenPair>('POST', '/auth/login', { email, password });
-    await this.withLock(async () => this.store(res.data));
+    await this.withLock(() => this.store(res.data));
   }
 
   /** Ends the session on the server (best effort) and always locally. */
   async logout(): Promise<void> {
     await this.withLock(async () => {
-      const stored = this.read();
-      this.clear();
-      if (!stored) return;
+      const token = await this.tokens.get().catch(() => null);
+      await this.clear();
+      if (!token) return;
       try {
-        await sendJson<null>('POST', '/auth/logout', { refresh_token: stored.token });
+        await sendJson<null>('POST', '/auth/logout', { refresh_token: token });
       } catch {
         // Already invalid or unreachable: the local session is gone either way.
       }
@@ -184,8 +198,8 @@ export class Session {
   }
 
   /** Forgets the session locally without asking the server (e.g. account deleted). */
-  forget(): void {
-    this.clear();
+  async forget(): Promise<void> {
+    await this.withLock(() => this.clear());
   }
 
   /**
@@ -199,20 +213,20 @@ export class Session {
       if (this.access && this.access.token !== stale && !this.isExpiring()) {
         return this.access.token;
       }
-      const stored = this.read();
-      if (!stored) {
-        this.access = null;
+      const token = await this.tokens.get();
+      if (!token) {
+        const had = this.hasSession();
+        await this.clear();
+        if (had) this.emit({ type: 'expired', message: EXPIRED_MESSAGE });
         throw new ApiError(401, EXPIRED_MESSAGE);
       }
       try {
-        const res = await sendJson<TokenPair>('POST', '/auth/refresh', {
-          refresh_token: stored.token,
-        });
-        this.store(res.data);
+        const res = await sendJson<TokenPair>('POST', '/auth/refresh', { refresh_token: token });
+        await this.store(res.data);
         return res.data.access_token;
       } catch (err) {
         if (err instanceof ApiError && (err.status === 401 || err.status === 400)) {
-          this.clear(stored.token);
+          await this.clear(token);
           this.emit({ type: 'expired', message: EXPIRED_MESSAGE });
           throw new ApiError(401, EXPIRED_MESSAGE);
         }
@@ -254,18 +268,4 @@ export class Session {
     const fresh = await this.refresh(token);
     return sendJson<T>(method, path, body, fresh);
   }
-}
-
-function parse(raw: string | null): Stored | null {
-  if (!raw) return null;
-  try {
-    const v = JSON.parse(raw) as Partial<Stored>;
-    if (typeof v.token === 'string' && v.token) {
-      return { token: v.token, sub: typeof v.sub === 'string' ? v.sub : '' };
-    }
-  } catch {
-    // A bare token from an older version of this client.
-    return { token: raw, sub: '' };
-  }
-  return null;
 }

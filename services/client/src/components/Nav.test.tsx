@@ -1,6 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { STORAGE_KEY } from '../api/session';
+import { TOKEN_KEY } from '../api/tokenStore';
 import { renderApp } from '../test/render';
 
 describe('Nav', () => {
@@ -24,7 +25,7 @@ describe('Nav', () => {
   it('logs out through /auth/logout and returns to the welcome page', async () => {
     const { user, fake } = renderApp({ path: '/directory', loggedInAs: 'admin@example.com' });
     await screen.findByRole('heading', { level: 1, name: 'Users' });
-    const token = JSON.parse(window.localStorage.getItem(STORAGE_KEY) ?? '{}').token;
+    const token = window.localStorage.getItem(TOKEN_KEY);
     await user.click(screen.getByRole('button', { name: 'Log out' }));
     expect(await screen.findByRole('heading', { level: 1, name: 'Welcome' })).toBeInTheDocument();
     expect(fake.callsTo('POST', '/auth/logout')[0].body).toEqual({ refresh_token: token });

@@ -1,6 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { STORAGE_KEY } from '../api/session';
+import { TOKEN_KEY } from '../api/tokenStore';
 import { expectAccessible } from '../test/axe';
 import { FakeApi } from '../test/fakeApi';
 import { renderApp } from '../test/render';
@@ -11,7 +12,7 @@ function fakeWithBob() {
   return fake;
 }
 
-const refreshToken = () => JSON.parse(window.localStorage.getItem(STORAGE_KEY) ?? '{}').token;
+const refreshToken = () => window.localStorage.getItem(TOKEN_KEY) ?? '';
 
 describe('AccountPage', () => {
   it('shows the account from /auth/status', async () => {

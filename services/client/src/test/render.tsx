@@ -2,6 +2,7 @@ import { render } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ReactNode } from 'react';
 import { Session, STORAGE_KEY } from '../api/session';
+import { TOKEN_KEY } from '../api/tokenStore';
 import { UsersApi } from '../api/users';
 import { App } from '../App';
 import { AppProvider } from '../app-context';
@@ -19,10 +20,8 @@ export function storeSession(fake: FakeApi, email: string): void {
   const acc = fake.accounts.find((a) => a.email === email);
   if (!acc) throw new Error(`no account ${email}`);
   const pair = fake.issue(acc.id);
-  window.localStorage.setItem(
-    STORAGE_KEY,
-    JSON.stringify({ token: pair.refresh_token, sub: String(acc.id) }),
-  );
+  window.localStorage.setItem(TOKEN_KEY, pair.refresh_token);
+  window.localStorage.setItem(STORAGE_KEY, JSON.stringify({ sub: String(acc.id) }));
 }
 
 /** Renders `ui` (default: the whole app) inside the app's providers at `path`. */
