@@ -98,6 +98,7 @@ describe('users client against the real users-api', () => {
     await page.getByLabel('Password', { exact: true }).fill(alice.password);
     await page.getByLabel('Repeat password').fill(alice.password);
     await screenshot(page, '02-register');
+    await expectAccessible(page);
     await page.getByRole('button', { name: 'Create account' }).click();
     await heading(page, 'Users').waitFor();
     expect(await statusText(page).textContent()).toContain('Account alice created');
@@ -172,6 +173,7 @@ describe('users client against the real users-api', () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByText('Invalid email or password.').waitFor();
     await screenshot(page, '05-login-refused');
+    await expectAccessible(page);
     await login(page, alice.email, newAlicePassword);
     await logout(page);
   });
@@ -290,5 +292,14 @@ describe('users client against the real users-api', () => {
     await screenshot(page, '10-users-phone');
     await expectAccessible(page);
     await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('is readable in dark mode', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(`${base}/directory`);
+    await page.getByRole('cell', { name: alice.email }).waitFor();
+    await screenshot(page, '11-users-dark');
+    await expectAccessible(page); // colour contrast included
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 });
