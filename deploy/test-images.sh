@@ -97,7 +97,17 @@ db_password=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 psql -q "$pg_admin" -v ON_ERROR_STOP=1 \
   -c "CREATE ROLE users LOGIN PASSWORD '$db_password'" -c "CREATE DATABASE users OWNER users" >/dev/null \
   || { log "cannot create the users database"; exit 1; }
-DATABASE_URL="postgres://users:$db_password@127.0.0.1:$pg_port/users?sslmode=disable"
+# TLS as on RDS (DATABASE_URL ...?sslmode=require), and a host name rather than
+# an address, so the image's resolver files (nsswitch.conf) and libssl are used.
+mkdir -p "$work/tls"
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+  -keyout "$work/tls/server.key" -out "$work/tls/server.crt" >/dev/null 2>&1
+chown -R postgres:postgres "$work/tls" 2>/dev/null; chmod 600 "$work/tls/server.key"
+psql -q "$pg_admin" -v ON_ERROR_STOP=1 -c "ALTER SYSTEM SET ssl = on" \
+  -c "ALTER SYSTEM SET ssl_cert_file = '$work/tls/server.crt'" -c "ALTER SYSTEM SET ssl_key_file = '$work/tls/server.key'" \
+  -c "SELECT pg_reload_conf()" >/dev/null || { log "cannot turn on TLS in PostgreSQL"; exit 1; }
+sleep 0.5
+DATABASE_URL="postgres://users:$db_password@localhost:$pg_port/users?sslmode=require"
 SECRET_KEY=$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n')
 ADMIN_EMAIL=admin@example.com
 ADMIN_PASSWORD=admin-pass-123
@@ -175,6 +185,10 @@ sed -e "s/server api-1:5000 /server 127.0.0.1:$api1_port /" -e "s/server api-2:5
   >/dev/null 2>"$work/front.err"
 check "the client answers" wait_http "http://127.0.0.1:$client_port/" 20
 check "the front answers" wait_http "$front/ping" 20
+ssl_conns=$(psql -tA "$pg_admin" -c "SELECT count(*) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE ssl AND usename = 'users'")
+plain_conns=$(psql -tA "$pg_admin" -c "SELECT count(*) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE NOT ssl AND usename = 'users'")
+check "the API reaches PostgreSQL by host name over TLS ($ssl_conns TLS connections, $plain_conns plain)" \
+  test "${ssl_conns:-0}" -gt 0 -a "${plain_conns:-1}" -eq 0
 check "HEALTHCHECK passes in $api1" "$PODMAN" healthcheck run "$api1"
 # The client image as built (port 8080) in a network namespace of its own.
 hcc=deploytest-$id-client-hc; containers+=("$hcc")
