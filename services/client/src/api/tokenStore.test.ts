@@ -1,0 +1,29 @@
+import { IDBFactory } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import { IdbTokenStore, LocalTokenStore, TOKEN_KEY } from './tokenStore';
+
+describe('IdbTokenStore', () => {
+  it('stores, reads and deletes the refresh token; another instance sees the write', async () => {
+    const idb = new IDBFactory();
+    const a = new IdbTokenStore(idb);
+    const b = new IdbTokenStore(idb); // a second tab on the same database
+    expect(await a.get()).toBeNull();
+    await a.set('r1');
+    expect(await b.get()).toBe('r1');
+    await b.set('r2');
+    expect(await a.get()).toBe('r2');
+    await a.delete();
+    expect(await b.get()).toBeNull();
+  });
+});
+
+describe('LocalTokenStore', () => {
+  it('keeps the token under its own key', async () => {
+    const s = new LocalTokenStore(window.localStorage);
+    await s.set('r9');
+    expect(window.localStorage.getItem(TOKEN_KEY)).toBe('r9');
+    expect(await s.get()).toBe('r9');
+    await s.delete();
+    expect(await s.get()).toBeNull();
+  });
+});
