@@ -2,12 +2,15 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, errorMessage, type FieldErrors } from './api/types';
 import { useNotices } from './components/Notices';
 
+const INVALID = 'Please correct the highlighted fields.';
+
 /**
  * Form state shared by every form: client-side errors, the server's
  * per-field errors, a busy flag, and focus on the first invalid field.
  */
 export function useForm(opts: { inline?: boolean } = {}) {
-  const { notify } = useNotices();
+  const { notify, dismiss } = useNotices();
+  const invalidNotice = useRef(0);
   const inline = !!opts.inline;
   /** The failure message, for forms that show it themselves (dialogs). */
   const [formError, setFormError] = useState('');
@@ -37,7 +40,8 @@ export function useForm(opts: { inline?: boolean } = {}) {
       };
       if (Object.keys(found).length > 0) {
         setAttempt((n) => n + 1);
-        fail('Please correct the highlighted fields.');
+        if (inline) setFormError(INVALID);
+        else invalidNotice.current = notify('error', INVALID);
         return false;
       }
       setBusy(true);
@@ -57,6 +61,15 @@ export function useForm(opts: { inline?: boolean } = {}) {
     },
     [notify, inline],
   );
+
+  // Once every highlighted field has been edited, the "please correct"
+  // message has done its job.
+  useEffect(() => {
+    if (Object.keys(errors).length > 0) return;
+    if (invalidNotice.current) dismiss(invalidNotice.current);
+    invalidNotice.current = 0;
+    setFormError((m) => (m === INVALID ? '' : m));
+  }, [errors, dismiss]);
 
   const clearError = useCallback((field: string) => {
     setErrors((e) => {

@@ -19,7 +19,8 @@ export interface Notice {
 }
 
 interface NoticeApi {
-  notify: (kind: NoticeKind, text: string) => void;
+  /** Shows a message; returns its id (for dismiss). */
+  notify: (kind: NoticeKind, text: string) => number;
   dismiss: (id: number) => void;
   notices: Notice[];
 }
@@ -36,6 +37,7 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
     const id = nextId++;
     // One message at a time: a new outcome replaces the last one.
     setNotices([{ id, kind, text, at: Date.now() }]);
+    return id;
   }, []);
   const value = useMemo(() => ({ notify, dismiss, notices }), [notify, dismiss, notices]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;

@@ -33,6 +33,14 @@ describe('RegisterPage', () => {
     expect(screen.getByLabelText('Repeat password')).toHaveAccessibleDescription(/do not match/);
     expect(screen.getByRole('alert')).toHaveTextContent('Please correct the highlighted fields.');
     expect(fake.calls).toHaveLength(0);
+    // Editing every highlighted field clears the message.
+    await fill(user, {
+      Username: 'ab_c',
+      Email: 'x@y.z',
+      Password: 'longenough',
+      'Repeat password': 'longenough',
+    });
+    expect(screen.getByRole('alert')).toBeEmptyDOMElement();
   });
 
   it("shows the server's per-field errors when it refuses", async () => {
