@@ -1,6 +1,6 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { IdbTokenStore, LocalTokenStore, TOKEN_KEY } from './tokenStore';
+import { FallbackTokenStore, IdbTokenStore, LocalTokenStore, TOKEN_KEY } from './tokenStore';
 
 describe('IdbTokenStore', () => {
   it('stores, reads and deletes the refresh token; another instance sees the write', async () => {
@@ -25,5 +25,19 @@ describe('LocalTokenStore', () => {
     expect(await s.get()).toBe('r9');
     await s.delete();
     expect(await s.get()).toBeNull();
+  });
+});
+
+describe('FallbackTokenStore', () => {
+  it('switches to the backup for good when the primary fails', async () => {
+    const broken = {
+      get: () => Promise.reject(new Error('IndexedDB refused')),
+      set: () => Promise.reject(new Error('IndexedDB refused')),
+      delete: () => Promise.reject(new Error('IndexedDB refused')),
+    };
+    const s = new FallbackTokenStore(broken, new LocalTokenStore(window.localStorage));
+    await s.set('r5');
+    expect(await s.get()).toBe('r5');
+    expect(window.localStorage.getItem(TOKEN_KEY)).toBe('r5');
   });
 });

@@ -87,7 +87,40 @@ export class IdbTokenStore implements TokenStore {
   }
 }
 
+/** Uses `primary` until it fails once (e.g. IndexedDB refused in a private window), then `backup`. */
+export class FallbackTokenStore implements TokenStore {
+  private failed = false;
+
+  constructor(
+    private readonly primary: TokenStore,
+    private readonly backup: TokenStore,
+  ) {}
+
+  private async use<T>(op: (s: TokenStore) => Promise<T>): Promise<T> {
+    if (!this.failed) {
+      try {
+        return await op(this.primary);
+      } catch {
+        this.failed = true;
+      }
+    }
+    return op(this.backup);
+  }
+
+  get(): Promise<string | null> {
+    return this.use((s) => s.get());
+  }
+
+  set(token: string): Promise<void> {
+    return this.use((s) => s.set(token));
+  }
+
+  delete(): Promise<void> {
+    return this.use((s) => s.delete());
+  }
+}
+
 export function defaultTokenStore(): TokenStore {
-  if (typeof indexedDB !== 'undefined') return new IdbTokenStore();
-  return new LocalTokenStore();
+  if (typeof indexedDB === 'undefined') return new LocalTokenStore();
+  return new FallbackTokenStore(new IdbTokenStore(), new LocalTokenStore());
 }
