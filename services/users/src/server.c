@@ -154,14 +154,16 @@ static enum MHD_Result copy_query_arg(void *cls, enum MHD_ValueKind kind, const 
     if (req->query_count >= HTTP_MAX_QUERY) {
         return MHD_NO;
     }
-    char *k = strdup(key);
-    char *v = strdup(value != NULL ? value : "");
-    if (k == NULL || v == NULL) {
-        free(k);
-        free(v);
+    struct http_query_arg *arg = &req->query[req->query_count];
+    arg->key = strdup(key);
+    arg->value = strdup(value != NULL ? value : "");
+    if (arg->key == NULL || arg->value == NULL) {
+        free(arg->key);
+        free(arg->value);
+        *arg = (struct http_query_arg){NULL, NULL};
         return MHD_NO;
     }
-    req->query[req->query_count++] = (struct http_query_arg){k, v};
+    req->query_count++;
     return MHD_YES;
 }
 
