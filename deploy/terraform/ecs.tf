@@ -61,7 +61,15 @@ resource "aws_ecs_task_definition" "api" {
       ]
       secrets                = local.api_secrets
       readonlyRootFilesystem = true
-      stopTimeout            = 30
+      # The image's HEALTHCHECK: GET /ping on localhost:$PORT.
+      healthCheck = {
+        command     = ["CMD", "/users-api", "healthcheck"]
+        interval    = 15
+        timeout     = 3
+        retries     = 3
+        startPeriod = 10
+      }
+      stopTimeout = 30
       ulimits = [
         { name = "nofile", softLimit = 65536, hardLimit = 65536 }
       ]
@@ -99,6 +107,13 @@ resource "aws_ecs_task_definition" "client" {
         { containerPort = local.client_port, protocol = "tcp" }
       ]
       stopTimeout = 10
+      healthCheck = {
+        command     = ["CMD", "/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && head -n1 <&3 | grep -q ' 200 '"]
+        interval    = 15
+        timeout     = 3
+        retries     = 3
+        startPeriod = 5
+      }
       logConfiguration = {
         logDriver = "awslogs"
         options = {
