@@ -168,12 +168,14 @@ log "users-api start-up: 'podman run' -> first 200 from /ping: ${best} ms (best 
 check "users-api answers within ${MAX_START_MS} ms of 'podman run'" test "$best" -lt "$MAX_START_MS"
 
 sed "s/listen 8080 default_server;/listen $client_port default_server;/" "$repo/services/client/nginx.conf" >"$work/client.conf"
-# The e2e suite injects axe-core as an inline script, which the production CSP
-# (script-src 'self') blocks unless the browser context bypasses CSP. Until
-# services/client/e2e/browser.ts sets bypassCSP, serve this run without the CSP header.
-if ! grep -q bypassCSP "$repo/services/client/e2e/browser.ts" 2>/dev/null; then
+# The e2e suite injects axe-core with page.addScriptTag (an inline script), which
+# the production CSP (script-src 'self') blocks. While it does so without
+# bypassCSP, serve this run without the CSP header (page.evaluate(axeSource)
+# would inject it without touching the CSP).
+e2e_browser=$repo/services/client/e2e/browser.ts
+if grep -q addScriptTag "$e2e_browser" 2>/dev/null && ! grep -q bypassCSP "$e2e_browser"; then
   sed -i '/add_header Content-Security-Policy/d' "$work/client.conf"
-  log "note - client served without its CSP header for the e2e run (e2e/browser.ts lacks bypassCSP: true)"
+  log "note - client served without its CSP header for the e2e run (e2e/browser.ts injects axe with addScriptTag)"
 fi
 "${RUN[@]}" -d --name "$client" --read-only --tmpfs /tmp:mode=1777 \
   -v "$work/client.conf:/etc/nginx/nginx.conf:ro" "$CLIENT_IMAGE" >/dev/null 2>"$work/client.err"
