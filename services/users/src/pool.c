@@ -5,6 +5,11 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+enum { POOL_NICE = 10 };
 
 struct job {
     void (*fn)(void *);
@@ -41,6 +46,9 @@ static struct job *next_job(struct pool *p)
 static void *worker(void *arg)
 {
     struct pool *p = arg;
+    /* bcrypt saturates every core during a login storm. A lower priority lets
+     * the polling threads (pings, token-checked reads) take the CPU first. */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), POOL_NICE);
     struct job *j;
     while ((j = next_job(p)) != NULL) {
         metrics_queue_add(-1);

@@ -23,6 +23,9 @@ enum {
     SERVER_MAX_PATH = 2048,
     SERVER_DRAIN_MS = 10000,
     SERVER_CONNECTION_TIMEOUT = 75, /* longer than the ALB's 60 s idle timeout */
+    /* Per-connection buffer for the request line and headers (bodies are ours).
+     * 16 KiB holds any sane request; idle keep-alive connections cost about this much. */
+    SERVER_CONNECTION_MEMORY = 16 * 1024,
 };
 
 struct server {
@@ -518,6 +521,7 @@ struct server *server_start(const struct config *cfg, unsigned *port)
         (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_CONNECTION_TIMEOUT,
         MHD_OPTION_CONNECTION_LIMIT, connection_limit(), MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONNECTION_MEMORY,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         pool_free(srv->pool);

@@ -109,7 +109,8 @@ void users_get(const struct http_request *req, struct http_response *res)
     if (s == NULL || !api_authenticate(req, res, s, &caller)) {
         return;
     }
-    store_status st = store_user_get(s, req->id, &user);
+    /* Reading oneself is common (profile pages): the caller is already loaded. */
+    store_status st = req->id == caller.id ? STORE_OK : store_user_get(s, req->id, &user);
     if (st == STORE_NOT_FOUND) {
         reply_missing(res, req->id);
         return;
@@ -118,7 +119,7 @@ void users_get(const struct http_request *req, struct http_response *res)
         api_store_failed(res, st);
         return;
     }
-    http_reply_json(res, 200, api_user_json(&user));
+    http_reply_json(res, 200, api_user_json(req->id == caller.id ? &caller : &user));
 }
 
 /* Reads {username, email[, active, admin]} over the current values in f. */

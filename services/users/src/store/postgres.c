@@ -48,7 +48,7 @@ static const char *const pg_sql[PG_STMT_COUNT] = {
     [PG_USER_GET_BY_EMAIL] = "SELECT id, username, email, password_hash, active, admin, "
                              "created_at FROM users WHERE email = $1",
     [PG_USER_LIST] = "SELECT " USER_COLS " FROM users ORDER BY id LIMIT $1 OFFSET $2",
-    [PG_USER_COUNT] = "SELECT count(*) FROM users",
+    [PG_USER_COUNT] = "SELECT total FROM user_count WHERE id = 1",
     [PG_USER_UPDATE] = "UPDATE users SET username = $2, email = $3, active = $4, admin = $5 "
                        "WHERE id = $1 RETURNING " USER_COLS,
     [PG_USER_SET_PASSWORD] = "UPDATE users SET password_hash = $2 WHERE id = $1",
@@ -516,7 +516,7 @@ static store_status pg_refresh_get(struct store *s, const char *token_hash,
                                    struct store_refresh *out)
 {
     const char *params[] = {token_hash};
-    int64_t v[6];
+    int64_t v[6] = {0};
     store_status status = pg_query_ints(pg_cast(s), PG_REFRESH_GET, 1, params, v, 6);
     if (status == STORE_OK) {
         *out = (struct store_refresh){.id = v[0],
@@ -574,7 +574,7 @@ static store_status pg_login_failure_count(struct store *s, const char *key, int
 {
     pg_num t;
     const char *params[] = {key, pg_fmt(t, since)};
-    int64_t v[2];
+    int64_t v[2] = {0};
     store_status status = pg_query_ints(pg_cast(s), PG_LOGIN_COUNT, 2, params, v, 2);
     if (status == STORE_OK) {
         *count = v[0];

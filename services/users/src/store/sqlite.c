@@ -45,7 +45,7 @@ static const char *const sqlite_sql[SQ_COUNT] = {
     [SQ_USER_GET_BY_EMAIL] = "SELECT id, username, email, password_hash, active, admin, "
                              "created_at FROM users WHERE email = ?1",
     [SQ_USER_LIST] = "SELECT " USER_COLS " FROM users ORDER BY id LIMIT ?1 OFFSET ?2",
-    [SQ_USER_COUNT] = "SELECT count(*) FROM users",
+    [SQ_USER_COUNT] = "SELECT total FROM user_count WHERE id = 1",
     [SQ_USER_UPDATE] = "UPDATE users SET username = ?2, email = ?3, active = ?4, admin = ?5 "
                        "WHERE id = ?1 RETURNING " USER_COLS,
     [SQ_USER_SET_PASSWORD] = "UPDATE users SET password_hash = ?2 WHERE id = ?1",
@@ -536,7 +536,7 @@ static store_status sqlite_refresh_get(struct store *s, const char *token_hash,
                                        struct store_refresh *out)
 {
     struct sqlite_store *ss = sqlite_cast(s);
-    int64_t v[6];
+    int64_t v[6] = {0};
     sqlite3_stmt *st = sqlite_stmt(ss, SQ_REFRESH_GET);
     if (!st) {
         return STORE_ERROR;
@@ -613,7 +613,7 @@ static store_status sqlite_login_failure_count(struct store *s, const char *key,
                                                int64_t *count, int64_t *oldest)
 {
     struct sqlite_store *ss = sqlite_cast(s);
-    int64_t v[2];
+    int64_t v[2] = {0};
     sqlite3_stmt *st = sqlite_stmt(ss, SQ_LOGIN_COUNT);
     if (!st) {
         return STORE_ERROR;
