@@ -7,7 +7,7 @@ declare -A GROUPS_PKGS=(
   [build]="build-essential pkg-config libmicrohttpd-dev libjansson-dev libjwt-dev libcrypt-dev libsqlite3-dev libpq-dev libssl-dev nodejs npm"
   [test]="libcriterion-dev libcurl4-openssl-dev postgresql sqlite3 curl clang-format cppcheck clang libclang-rt-14-dev"
   [client]="nodejs npm chromium chromium-driver fonts-liberation"
-  [images]="podman runc debootstrap uidmap slirp4netns fuse-overlayfs"
+  [images]="podman runc debootstrap uidmap slirp4netns fuse-overlayfs openssl"
   [bench]="wrk nginx postgresql postgresql-contrib curl"
 )
 
