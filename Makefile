@@ -20,11 +20,12 @@ build:
 	$(MAKE) -C services/client build
 
 test:
-	@$(DEPS) build test client images
+	@$(DEPS) build test client images bench
 	$(MAKE) lint
 	$(MAKE) test-users
 	$(MAKE) test-client
 	$(MAKE) test-deploy
+	$(MAKE) bench-smoke
 	$(MAKE) test-images
 
 test-users:
@@ -52,3 +53,9 @@ fmt:
 
 image:
 	$(MAKE) -C deploy image
+
+bench:
+	bench/run.sh
+
+bench-smoke:
+	bench/run.sh --smoke
