@@ -426,8 +426,9 @@ meta = {
         "duration_s": int(e["BENCH_DUR"]), "warmup_s": int(e["BENCH_WARM"]),
         "seeded users": int(e["BENCH_USERS"]),
         "GET /users/<id>": "id %s, the admin's token" % e["BENCH_USER_ID"],
-        "bcrypt limit": "benchtool bcrypt-limit: crypt_rn with a $2b$12$ salt on nproc threads for "
-                        "%s s, right before each login case" % e["BENCH_BCRYPT_SECS"],
+        "bcrypt limit": "benchtool bcrypt-limit: crypt_rn with a $2b$12$ salt on nproc threads, "
+                        "%s s split before and after each login case; limit = nproc / (CPU time per "
+                        "hash)" % e["BENCH_BCRYPT_SECS"],
         "cold start runs": int(e["BENCH_COLD_RUNS"]),
         "nginx": "worker_processes 2, access_log off, keepalive_requests 1000000, `return 200` with the same body",
         "PostgreSQL": "tests/pg.sh (fsync=off, max_connections=300), databases users and pgbench (scale 1)",
