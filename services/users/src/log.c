@@ -14,6 +14,11 @@ void log_set_level(enum log_level level)
     atomic_store(&log_min_level, (int)level);
 }
 
+bool log_enabled(enum log_level level)
+{
+    return (int)level >= atomic_load(&log_min_level);
+}
+
 int log_parse_level(const char *text)
 {
     for (size_t i = 0; i < sizeof level_names / sizeof level_names[0]; i++) {

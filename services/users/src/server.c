@@ -444,12 +444,16 @@ static void log_request(const struct req_ctx *ctx, double secs)
 {
     bool probe =
         ctx->path != NULL && (strcmp(ctx->path, "/ping") == 0 || strcmp(ctx->path, "/health") == 0);
+    /* Load-balancer health checks every few seconds would drown the rest. */
+    enum log_level level = probe && ctx->res.status < 400 ? LOG_DEBUG : LOG_INFO;
+    if (!log_enabled(level)) {
+        return;
+    }
     json_t *fields =
         json_pack("{s:s, s:s, s:s, s:i, s:f, s:s}", "request_id", ctx->req.request_id, "method",
                   ctx->method, "path", ctx->path != NULL ? ctx->path : "", "status",
                   (int)ctx->res.status, "latency_ms", secs * 1000.0, "ip", ctx->req.client_ip);
-    /* Load-balancer health checks every few seconds would drown the rest. */
-    log_emit(probe && ctx->res.status < 400 ? LOG_DEBUG : LOG_INFO, "request", fields);
+    log_emit(level, "request", fields);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,

@@ -437,6 +437,54 @@ BOTH(user_list_orders_pages_and_counts)
     store_close(s);
 }
 
+BOTH(user_get_pair_reads_both_in_one_call)
+{
+    struct store *s = open_migrated(url);
+    int64_t a = make_user(s, "pair-a", "pair-a@example.com").id;
+    int64_t b = make_user(s, "pair-b", "pair-b@example.com").id;
+    struct store_user ua, ub;
+    bool fa = false, fb = false;
+    cr_assert_eq(store_user_get_pair(s, a, b, &ua, &fa, &ub, &fb), STORE_OK);
+    cr_assert(fa && fb);
+    cr_assert_eq(ua.id, a);
+    cr_assert_str_eq(ua.username, "pair-a");
+    cr_assert_eq(ub.id, b);
+    cr_assert_str_eq(ub.email, "pair-b@example.com");
+    cr_assert_str_eq(ub.password_hash, "");
+
+    cr_assert_eq(store_user_get_pair(s, b, b + 1000, &ub, &fb, &ua, &fa), STORE_OK);
+    cr_assert(fb);
+    cr_assert_not(fa, "a missing id is reported, not an error");
+    cr_assert_eq(ub.id, b);
+
+    cr_assert_eq(store_user_get_pair(s, a, a, &ua, &fa, &ub, &fb), STORE_OK);
+    cr_assert(fa && fb);
+    cr_assert_eq(ub.id, a);
+    store_close(s);
+}
+
+BOTH(user_total_survives_bulk_changes)
+{
+    struct store *s = open_migrated(url);
+    int64_t first = make_user(s, "count-1", "count-1@example.com").id;
+    make_user(s, "count-2", "count-2@example.com");
+    make_user(s, "count-3", "count-3@example.com");
+    cr_assert_eq(store_user_delete(s, first), STORE_OK);
+    cr_assert_eq(store_user_delete(s, first), STORE_NOT_FOUND);
+    struct store_user_fields dup = {"count-2", "count-2@example.com", "$2b$04$x", true, false};
+    struct store_user u;
+    cr_assert_eq(store_user_create(s, &dup, 1, &u), STORE_CONFLICT_EMAIL,
+                 "a refused insert must not count");
+    struct store_user *list = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    cr_assert_eq(store_user_list(s, 10, 0, &list, &n, &total), STORE_OK);
+    cr_assert_eq(total, 2);
+    cr_assert_eq(n, 2);
+    free(list);
+    store_close(s);
+}
+
 BOTH(user_delete_removes_refresh_tokens)
 {
     struct store *s = open_migrated(url);

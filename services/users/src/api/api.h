@@ -37,6 +37,11 @@ void api_store_failed(struct http_response *res, store_status st);
  * Returns false after replying 401/503. */
 bool api_authenticate(const struct http_request *req, struct http_response *res, struct store *s,
                       struct store_user *caller);
+/* The same, also loading the user named by the path's {id} in the same round
+ * trip; *target_found says whether it exists. */
+bool api_authenticate_for(const struct http_request *req, struct http_response *res,
+                          struct store *s, struct store_user *caller, struct store_user *target,
+                          bool *target_found);
 json_t *api_user_json(const struct store_user *u);
 /* Reads and validates the new-user fields (username, email, password, optional admin).
  * Returns false after replying 400. email_out gets the normalised email. */

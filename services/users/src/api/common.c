@@ -30,8 +30,9 @@ void api_store_failed(struct http_response *res, store_status st)
     http_reply_error(res, 500, "Internal server error.");
 }
 
-bool api_authenticate(const struct http_request *req, struct http_response *res, struct store *s,
-                      struct store_user *caller)
+/* Checks the bearer token alone; sets *user_id. Returns false after replying 401. */
+static bool token_subject(const struct http_request *req, struct http_response *res,
+                          int64_t *user_id)
 {
     const struct config *cfg = app_config();
     const char *token = http_bearer_token(req);
@@ -39,10 +40,9 @@ bool api_authenticate(const struct http_request *req, struct http_response *res,
         http_reply_unauthorized(res, "Provide a valid auth token.");
         return false;
     }
-    int64_t user_id = 0;
-    switch (tokens_access_verify(cfg->secret_key, cfg->secret_len, token, app_now(), &user_id)) {
+    switch (tokens_access_verify(cfg->secret_key, cfg->secret_len, token, app_now(), user_id)) {
     case TOKENS_OK:
-        break;
+        return true;
     case TOKENS_EXPIRED:
         http_reply_unauthorized(res, "Signature expired. Please log in again.");
         return false;
@@ -50,17 +50,55 @@ bool api_authenticate(const struct http_request *req, struct http_response *res,
         http_reply_unauthorized(res, "Invalid token. Please log in again.");
         return false;
     }
-    /* One primary-key read per request: deleted or deactivated users lose access at once. */
-    store_status st = store_user_get(s, user_id, caller);
-    if (st == STORE_NOT_FOUND || (st == STORE_OK && !caller->active)) {
-        http_reply_unauthorized(res, "Invalid token. Please log in again.");
-        return false;
-    }
+}
+
+/* Deleted or deactivated users lose access at once: the caller is re-read on every request. */
+static bool caller_usable(struct http_response *res, store_status st, bool found,
+                          const struct store_user *caller)
+{
     if (st != STORE_OK) {
         api_store_failed(res, st);
         return false;
     }
+    if (!found || !caller->active) {
+        http_reply_unauthorized(res, "Invalid token. Please log in again.");
+        return false;
+    }
     return true;
+}
+
+bool api_authenticate(const struct http_request *req, struct http_response *res, struct store *s,
+                      struct store_user *caller)
+{
+    int64_t user_id = 0;
+    if (!token_subject(req, res, &user_id)) {
+        return false;
+    }
+    store_status st = store_user_get(s, user_id, caller);
+    bool found = st == STORE_OK;
+    return caller_usable(res, st == STORE_NOT_FOUND ? STORE_OK : st, found, caller);
+}
+
+bool api_authenticate_for(const struct http_request *req, struct http_response *res,
+                          struct store *s, struct store_user *caller, struct store_user *target,
+                          bool *target_found)
+{
+    int64_t user_id = 0;
+    if (!token_subject(req, res, &user_id)) {
+        return false;
+    }
+    bool found = false;
+    store_status st;
+    if (user_id == req->id) {
+        st = store_user_get(s, user_id, caller);
+        found = st == STORE_OK;
+        st = st == STORE_NOT_FOUND ? STORE_OK : st;
+        *target = *caller;
+        *target_found = found;
+    } else {
+        st = store_user_get_pair(s, user_id, req->id, caller, &found, target, target_found);
+    }
+    return caller_usable(res, st, found, caller);
 }
 
 json_t *api_user_json(const struct store_user *u)

@@ -106,20 +106,15 @@ void users_get(const struct http_request *req, struct http_response *res)
 {
     struct store *s = api_store(res);
     struct store_user caller, user;
-    if (s == NULL || !api_authenticate(req, res, s, &caller)) {
+    bool found = false;
+    if (s == NULL || !api_authenticate_for(req, res, s, &caller, &user, &found)) {
         return;
     }
-    /* Reading oneself is common (profile pages): the caller is already loaded. */
-    store_status st = req->id == caller.id ? STORE_OK : store_user_get(s, req->id, &user);
-    if (st == STORE_NOT_FOUND) {
+    if (!found) {
         reply_missing(res, req->id);
         return;
     }
-    if (st != STORE_OK) {
-        api_store_failed(res, st);
-        return;
-    }
-    http_reply_json(res, 200, api_user_json(req->id == caller.id ? &caller : &user));
+    http_reply_json(res, 200, api_user_json(&user));
 }
 
 /* Reads {username, email[, active, admin]} over the current values in f. */
@@ -158,20 +153,16 @@ void users_update(const struct http_request *req, struct http_response *res)
 {
     struct store *s = api_store(res);
     struct store_user caller, user;
-    if (s == NULL || !api_authenticate(req, res, s, &caller)) {
+    bool found = false;
+    if (s == NULL || !api_authenticate_for(req, res, s, &caller, &user, &found)) {
         return;
     }
     if (!caller.admin && caller.id != req->id) {
         http_reply_error(res, 403, FORBIDDEN);
         return;
     }
-    store_status st = store_user_get(s, req->id, &user);
-    if (st == STORE_NOT_FOUND) {
+    if (!found) {
         reply_missing(res, req->id);
-        return;
-    }
-    if (st != STORE_OK) {
-        api_store_failed(res, st);
         return;
     }
     struct store_user_fields f = {.active = user.active, .admin = user.admin};
@@ -184,7 +175,7 @@ void users_update(const struct http_request *req, struct http_response *res)
         http_reply_error(res, 403, "Only an admin can change active or admin.");
         return;
     }
-    st = store_user_update(s, req->id, &f, &user);
+    store_status st = store_user_update(s, req->id, &f, &user);
     if (st == STORE_CONFLICT_EMAIL || st == STORE_CONFLICT_USERNAME) {
         api_reply_conflict(res, st);
         return;
@@ -204,17 +195,15 @@ void users_delete(const struct http_request *req, struct http_response *res)
 {
     struct store *s = api_store(res);
     struct store_user caller, user;
-    if (s == NULL || !api_authenticate(req, res, s, &caller)) {
+    bool found = false;
+    if (s == NULL || !api_authenticate_for(req, res, s, &caller, &user, &found)) {
         return;
     }
     if (!caller.admin && caller.id != req->id) {
         http_reply_error(res, 403, FORBIDDEN);
         return;
     }
-    store_status st = store_user_get(s, req->id, &user);
-    if (st == STORE_OK) {
-        st = store_user_delete(s, req->id);
-    }
+    store_status st = found ? store_user_delete(s, req->id) : STORE_NOT_FOUND;
     if (st == STORE_NOT_FOUND) {
         reply_missing(res, req->id);
         return;

@@ -247,6 +247,26 @@ store_status store_user_get(struct store *s, int64_t id, struct store_user *out)
     return s && out ? s->ops->user_get(s, id, out) : STORE_ERROR;
 }
 
+static store_status user_get_found(struct store *s, int64_t id, struct store_user *out, bool *found)
+{
+    store_status st = s->ops->user_get(s, id, out);
+    *found = st == STORE_OK;
+    return st == STORE_NOT_FOUND ? STORE_OK : st;
+}
+
+store_status store_user_get_pair(struct store *s, int64_t id_a, int64_t id_b, struct store_user *a,
+                                 bool *found_a, struct store_user *b, bool *found_b)
+{
+    if (!s || !a || !b || !found_a || !found_b) {
+        return STORE_ERROR;
+    }
+    if (s->ops->user_get_pair) {
+        return s->ops->user_get_pair(s, id_a, id_b, a, found_a, b, found_b);
+    }
+    store_status st = user_get_found(s, id_a, a, found_a);
+    return st == STORE_OK ? user_get_found(s, id_b, b, found_b) : st;
+}
+
 store_status store_user_get_by_email(struct store *s, const char *email, struct store_user *out)
 {
     if (!s || !out || !email) {

@@ -75,6 +75,10 @@ store_status store_ping(struct store *s);
 store_status store_user_create(struct store *s, const struct store_user_fields *f, int64_t now,
                                struct store_user *out);
 store_status store_user_get(struct store *s, int64_t id, struct store_user *out);
+/* Two users in one round trip (a request's caller and its target). Each of
+ * found_a/found_b says whether that id exists; STORE_OK even when neither does. */
+store_status store_user_get_pair(struct store *s, int64_t id_a, int64_t id_b, struct store_user *a,
+                                 bool *found_a, struct store_user *b, bool *found_b);
 store_status store_user_get_by_email(struct store *s, const char *email, struct store_user *out);
 /* Ordered by id. *out is malloc'd (caller frees), *n rows; *total is the count of all users. */
 store_status store_user_list(struct store *s, int64_t limit, int64_t offset,
