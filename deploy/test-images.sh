@@ -226,7 +226,7 @@ else
   [[ -f $repo/services/client/node_modules/.package-lock.json ]] || (cd "$repo/services/client" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   if (cd "$repo/services/client" && E2E_BASE_URL="$front" E2E_ADMIN_EMAIL="$ADMIN_EMAIL" E2E_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
       node_modules/.bin/vitest run --config "$here/tests/vitest.e2e-front.config.mjs" >"$work/e2e.log" 2>&1); then
-    ok "client e2e suite through the front ($(grep -Eo 'Tests +[0-9]+ passed' "$work/e2e.log" | head -n1 | grep -Eo '[0-9]+') tests passed)"
+    ok "client e2e suite through the front ($(sed 's/\x1b\[[0-9;]*m//g' "$work/e2e.log" | grep -Eo 'Tests +[0-9]+ passed' | head -n1 | grep -Eo '[0-9]+') tests passed)"
   else
     not_ok "client e2e suite through the front"; tail -40 "$work/e2e.log"
   fi
