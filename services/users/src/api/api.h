@@ -43,6 +43,9 @@ bool api_authenticate_for(const struct http_request *req, struct http_response *
                           struct store *s, struct store_user *caller, struct store_user *target,
                           bool *target_found);
 json_t *api_user_json(const struct store_user *u);
+/* Reads and validates the required username and email (normalised into
+ * email_out), recording problems in errors. Returns the username (borrowed). */
+const char *api_read_identity(json_t *body, json_t *errors, char *email_out, size_t email_len);
 /* Reads and validates the new-user fields (username, email, password, optional admin).
  * Returns false after replying 400. email_out gets the normalised email. */
 bool api_read_new_user(const struct http_request *req, struct http_response *res,

@@ -113,22 +113,28 @@ json_t *api_user_json(const struct store_user *u)
                      "created_date", created);
 }
 
-bool api_read_new_user(const struct http_request *req, struct http_response *res,
-                       struct store_user_fields *f, char *email_out, size_t email_len)
+const char *api_read_identity(json_t *body, json_t *errors, char *email_out, size_t email_len)
 {
-    json_t *errors = json_object();
-    const char *username = validate_string_field(req->body, "username", true, errors);
-    const char *email = validate_string_field(req->body, "email", true, errors);
-    const char *password = validate_string_field(req->body, "password", true, errors);
-    int admin = validate_bool_field(req->body, "admin", errors);
+    const char *username = validate_string_field(body, "username", true, errors);
+    const char *email = validate_string_field(body, "email", true, errors);
     const char *why = NULL;
-
     if (username != NULL && (why = validate_username(username)) != NULL) {
         json_object_set_new(errors, "username", json_string(why));
     }
     if (email != NULL && (why = validate_email(email, email_out, email_len)) != NULL) {
         json_object_set_new(errors, "email", json_string(why));
     }
+    return username;
+}
+
+bool api_read_new_user(const struct http_request *req, struct http_response *res,
+                       struct store_user_fields *f, char *email_out, size_t email_len)
+{
+    json_t *errors = json_object();
+    const char *username = api_read_identity(req->body, errors, email_out, email_len);
+    const char *password = validate_string_field(req->body, "password", true, errors);
+    int admin = validate_bool_field(req->body, "admin", errors);
+    const char *why = NULL;
     if (password != NULL && (why = validate_password(password)) != NULL) {
         json_object_set_new(errors, "password", json_string(why));
     }

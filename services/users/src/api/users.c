@@ -122,17 +122,9 @@ static bool read_update(const struct http_request *req, struct http_response *re
                         struct store_user_fields *f, char *email_out, size_t email_len)
 {
     json_t *errors = json_object();
-    const char *username = validate_string_field(req->body, "username", true, errors);
-    const char *email = validate_string_field(req->body, "email", true, errors);
+    const char *username = api_read_identity(req->body, errors, email_out, email_len);
     int active = validate_bool_field(req->body, "active", errors);
     int admin = validate_bool_field(req->body, "admin", errors);
-    const char *why = NULL;
-    if (username != NULL && (why = validate_username(username)) != NULL) {
-        json_object_set_new(errors, "username", json_string(why));
-    }
-    if (email != NULL && (why = validate_email(email, email_out, email_len)) != NULL) {
-        json_object_set_new(errors, "email", json_string(why));
-    }
     if (json_object_size(errors) > 0) {
         http_reply_validation(res, errors);
         return false;
@@ -149,20 +141,31 @@ static bool read_update(const struct http_request *req, struct http_response *re
     return true;
 }
 
+/* Loads the caller and the user of the path, who must be the caller unless the
+ * caller is an admin. Returns false after replying 401/403/404/503. */
+static bool load_own_target(const struct http_request *req, struct http_response *res,
+                            struct store *s, struct store_user *caller, struct store_user *target)
+{
+    bool found = false;
+    if (!api_authenticate_for(req, res, s, caller, target, &found)) {
+        return false;
+    }
+    if (!caller->admin && caller->id != req->id) {
+        http_reply_error(res, 403, FORBIDDEN);
+        return false;
+    }
+    if (!found) {
+        reply_missing(res, req->id);
+        return false;
+    }
+    return true;
+}
+
 void users_update(const struct http_request *req, struct http_response *res)
 {
     struct store *s = api_store(res);
     struct store_user caller, user;
-    bool found = false;
-    if (s == NULL || !api_authenticate_for(req, res, s, &caller, &user, &found)) {
-        return;
-    }
-    if (!caller.admin && caller.id != req->id) {
-        http_reply_error(res, 403, FORBIDDEN);
-        return;
-    }
-    if (!found) {
-        reply_missing(res, req->id);
+    if (s == NULL || !load_own_target(req, res, s, &caller, &user)) {
         return;
     }
     struct store_user_fields f = {.active = user.active, .admin = user.admin};
@@ -195,15 +198,10 @@ void users_delete(const struct http_request *req, struct http_response *res)
 {
     struct store *s = api_store(res);
     struct store_user caller, user;
-    bool found = false;
-    if (s == NULL || !api_authenticate_for(req, res, s, &caller, &user, &found)) {
+    if (s == NULL || !load_own_target(req, res, s, &caller, &user)) {
         return;
     }
-    if (!caller.admin && caller.id != req->id) {
-        http_reply_error(res, 403, FORBIDDEN);
-        return;
-    }
-    store_status st = found ? store_user_delete(s, req->id) : STORE_NOT_FOUND;
+    store_status st = store_user_delete(s, req->id);
     if (st == STORE_NOT_FOUND) {
         reply_missing(res, req->id);
         return;
