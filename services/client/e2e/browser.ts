@@ -1,5 +1,5 @@
 // playwright-core driving Debian's Chromium (no browser download here).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -7,6 +7,9 @@ import { expect } from 'vitest';
 
 export const screenshotDir = path.resolve(__dirname, 'screenshots');
 const axePath = path.resolve(__dirname, '../node_modules/axe-core/axe.min.js');
+// Evaluated through the DevTools protocol rather than added as a <script>, so the
+// production Content-Security-Policy (script-src 'self') can stay on in every run.
+const axeSource = readFileSync(axePath, 'utf8');
 
 export interface Browser {
   context: BrowserContext;
@@ -45,7 +48,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 /** Runs axe-core in the page (all rules, colour contrast included). */
 export async function expectAccessible(page: Page): Promise<void> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: axePath });
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
     const r = await axe.run(document);
