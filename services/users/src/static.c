@@ -97,6 +97,13 @@ static void fill(struct http_response *res, int fd, size_t size, const char *nam
     res->fd_size = size;
     res->content_type = content_type(name);
     http_set_header(res, "Cache-Control", cache);
+    /* The same policy as the client's nginx image, for the one-process run. */
+    http_set_header(res, "Content-Security-Policy",
+                    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+                    "base-uri 'self'; form-action 'self'");
+    http_set_header(res, "X-Frame-Options", "DENY");
+    http_set_header(res, "Referrer-Policy", "strict-origin-when-cross-origin");
 }
 
 int static_lookup(const char *dir, const char *path, struct http_response *res)

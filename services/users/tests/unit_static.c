@@ -76,6 +76,8 @@ Test(static_files, index_and_spa_fallback_not_cached)
         cr_expect_eq(res.fd_size, strlen("<html>app</html>"));
         cr_expect_str_eq(res.content_type, "text/html; charset=utf-8");
         cr_expect_str_eq(header(&res, "Cache-Control"), "no-cache");
+        cr_expect_not_null(strstr(header(&res, "Content-Security-Policy"), "script-src 'self'"));
+        cr_expect_str_eq(header(&res, "X-Frame-Options"), "DENY");
         http_response_reset(&res);
     }
 }
