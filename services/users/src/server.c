@@ -518,6 +518,9 @@ struct server *server_start(const struct config *cfg, unsigned *port)
         free(srv);
         return NULL;
     }
+    /* No MHD_OPTION_LISTENING_ADDRESS_REUSE: on Linux it sets SO_REUSEPORT, with
+     * which a second process (or a PORT=0 bind) can silently share our port and
+     * take some of our connections. MHD's default SO_REUSEADDR covers restarts. */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG;
     srv->daemon = MHD_start_daemon(
@@ -525,8 +528,7 @@ struct server *server_start(const struct config *cfg, unsigned *port)
         mhd_log, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)SERVER_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)SERVER_CONNECTION_MEMORY, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONNECTION_MEMORY, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         pool_free(srv->pool);
         free(srv);
