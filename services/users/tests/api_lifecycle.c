@@ -537,6 +537,25 @@ Test(lifecycle, sigterm_when_idle_exits_quickly, .timeout = 30)
     cr_assert_eq(server_wait_exit(&s, 3000), 0, "%s", harness_err);
 }
 
+Test(lifecycle, second_process_cannot_share_the_port, .timeout = 30)
+{
+    struct server s;
+    SERVER_START(&s, "LOG_LEVEL=info");
+    char port[16], *out = NULL;
+    snprintf(port, sizeof port, "PORT=%d", s.port);
+    /* runs in the foreground: it must fail to listen and exit, not serve */
+    int rc = run_users_api((const char *const[]){"serve", NULL}, (const char *const[]){port, NULL},
+                           10000, &out);
+    cr_expect(rc != 0 && rc != -1, "a second users-api on port %d exited %d: %s", s.port, rc,
+              out ? out : "");
+    free(out);
+    http_use(&s);
+    struct resp *r = http("GET", "/ping");
+    cr_expect_eq(r->status, 200, "the first server still answers");
+    resp_free(r);
+    SERVER_STOP(&s);
+}
+
 /* ---- PostgreSQL outage ---- */
 
 static int pg_cmd(const char *cmd, const char *dir, char *out, size_t outlen)
