@@ -47,6 +47,7 @@ test-images:
 
 lint:
 	$(MAKE) -C services/users lint
+	clang-format --dry-run --Werror bench/*.c
 
 fmt:
 	$(MAKE) -C services/users fmt

@@ -1,8 +1,8 @@
 /* benchtool: the small measuring helpers of bench/run.sh, in one binary.
  *
  *   benchtool bcrypt-hash COST PASSWORD      print a $2b$ hash (for seeding)
- *   benchtool bcrypt-limit SECONDS COST [N]  hashes/s this machine does on N threads (default nproc)
- *   benchtool sqlite-exec DBFILE SQL         run SQL on a SQLite file (no sqlite3 CLI needed)
+ *   benchtool bcrypt-limit SECONDS COST [N]  hashes/s this machine does on N threads (default
+ * nproc) benchtool sqlite-exec DBFILE SQL         run SQL on a SQLite file (no sqlite3 CLI needed)
  *   benchtool wait-ping PORT SECONDS         poll 127.0.0.1:PORT/ping until 200 (exit 1 on timeout)
  *   benchtool coldstart PORT RUNS CMD ARG..  start CMD RUNS times, ms from fork to first 200 /ping
  *   benchtool idle PORT N PID                hold N keep-alive connections, report PID's RSS
@@ -197,8 +197,9 @@ static int connect_port(int port)
 static int ping_on(int fd, int keep_alive)
 {
     char req[128];
-    int len = snprintf(req, sizeof req, "GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: %s\r\n\r\n",
-                       keep_alive ? "keep-alive" : "close");
+    int len =
+        snprintf(req, sizeof req, "GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: %s\r\n\r\n",
+                 keep_alive ? "keep-alive" : "close");
     if (write(fd, req, (size_t)len) != len) {
         return 0;
     }
