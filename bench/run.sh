@@ -419,6 +419,7 @@ meta = {
                                          "LOGIN_RATE_LIMIT_ACCOUNT", "ACCESS_TOKEN_EXPIRATION")},
         "LOG_LEVEL": "warn (info only in the notes)",
         "HTTP_THREADS / BCRYPT_WORKERS": "defaults (number of CPUs: %d)" % os.cpu_count(),
+        "PRELOAD_THREADS": "default (1 on PostgreSQL, 0 on SQLite)",
         "SECRET_KEY": "fixed, 48 characters",
         "connections": int(e["BENCH_CONNS"]), "login_connections": int(e["BENCH_LOGIN_CONNS"]),
         "login connections": "%s, not 64: at ~0.4 s per hash and 2 workers, 64 queued logins "

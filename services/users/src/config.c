@@ -254,6 +254,14 @@ static int load_numbers(struct config *cfg, char *err, size_t errlen)
         return -1;
     }
     cfg->workers = (unsigned)v;
+    /* Reading ahead pays off where a query is a network round trip; SQLite
+     * answers in-process faster than a hand-over to another thread. */
+    const char *url = env_or("DATABASE_URL", "");
+    bool remote = strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+    if (parse_int("PRELOAD_THREADS", 0, 64, remote ? 1 : 0, &v, err, errlen) != 0) {
+        return -1;
+    }
+    cfg->preload_threads = (unsigned)v;
     return 0;
 }
 

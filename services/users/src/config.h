@@ -37,6 +37,7 @@ struct config {
     char *static_dir;                                    /* owned, may be NULL */
     unsigned threads;                                    /* HTTP polling threads */
     unsigned workers;                                    /* bcrypt worker threads */
+    unsigned preload_threads; /* read-ahead loader threads (preload.h); 0: off */
 };
 
 /* Fills cfg from the environment. On an invalid or unsafe setting returns -1

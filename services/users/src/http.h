@@ -18,6 +18,8 @@ enum {
     HTTP_REQUEST_ID_MAX = 64,
 };
 
+struct preload;
+
 struct http_query_arg {
     char *key, *value; /* owned by the request */
 };
@@ -32,6 +34,7 @@ struct http_request {
     size_t query_count;
     char client_ip[HTTP_IP_MAX];
     char request_id[HTTP_REQUEST_ID_MAX + 1];
+    const struct preload *preload; /* the caller (and target) read ahead (preload.h), or NULL */
 };
 
 struct http_header {

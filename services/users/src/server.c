@@ -1,8 +1,10 @@
 #include "server.h"
 
+#include "api/api.h"
 #include "log.h"
 #include "metrics.h"
 #include "pool.h"
+#include "preload.h"
 #include "router.h"
 #include "static.h"
 
@@ -31,6 +33,7 @@ enum {
 struct server {
     struct MHD_Daemon *daemon;
     struct pool *pool;
+    struct preloader *preloader; /* NULL: handlers read their users themselves */
     const struct config *cfg;
     atomic_int inflight;
     atomic_int suspended;
@@ -38,7 +41,7 @@ struct server {
     char id_prefix[9];
 };
 
-enum ctx_state { CTX_READING, CTX_WORKING, CTX_DONE };
+enum ctx_state { CTX_READING, CTX_WORKING, CTX_PRELOADED, CTX_DONE };
 
 struct req_ctx {
     struct server *srv;
@@ -56,6 +59,7 @@ struct req_ctx {
     char origin_ok[256]; /* the Origin to echo in CORS headers, "" for none */
     struct http_request req;
     struct http_response res;
+    struct preload preload;
 };
 
 static double seconds_since(const struct timespec *start)
@@ -266,17 +270,45 @@ static void run_slow(void *arg)
     MHD_resume_connection(ctx->conn);
 }
 
+static void on_preloaded(struct preload *p)
+{
+    struct req_ctx *ctx = p->arg;
+    ctx->state = CTX_PRELOADED;
+    MHD_resume_connection(ctx->conn);
+}
+
+static void suspend(struct req_ctx *ctx)
+{
+    ctx->state = CTX_WORKING;
+    ctx->was_suspended = true;
+    atomic_fetch_add(&ctx->srv->suspended, 1);
+    MHD_suspend_connection(ctx->conn);
+}
+
+static void resume_refused(struct req_ctx *ctx)
+{
+    http_reply_error(&ctx->res, 503, "The server is shutting down.");
+    ctx->state = CTX_DONE;
+    MHD_resume_connection(ctx->conn);
+}
+
 static enum MHD_Result dispatch(struct req_ctx *ctx)
 {
+    struct server *srv = ctx->srv;
     if (ctx->route->flags & ROUTE_SLOW) {
-        ctx->state = CTX_WORKING;
-        ctx->was_suspended = true;
-        atomic_fetch_add(&ctx->srv->suspended, 1);
-        MHD_suspend_connection(ctx->conn);
-        if (pool_submit(ctx->srv->pool, run_slow, ctx) != 0) {
-            http_reply_error(&ctx->res, 503, "The server is shutting down.");
-            ctx->state = CTX_DONE;
-            MHD_resume_connection(ctx->conn);
+        suspend(ctx);
+        if (pool_submit(srv->pool, run_slow, ctx) != 0) {
+            resume_refused(ctx);
+        }
+        return MHD_YES;
+    }
+    if ((ctx->route->flags & ROUTE_PRELOAD) && srv->preloader != NULL &&
+        api_preload_plan(&ctx->req, &ctx->preload)) {
+        ctx->preload.done = on_preloaded;
+        ctx->preload.arg = ctx;
+        suspend(ctx);
+        if (preloader_submit(srv->preloader, &ctx->preload) != 0) {
+            resume_refused(ctx);
         }
         return MHD_YES;
     }
@@ -429,6 +461,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (ctx->state == CTX_DONE) {
         return send_response(ctx);
     }
+    if (ctx->state == CTX_PRELOADED) {
+        ctx->req.preload = &ctx->preload;
+        ctx->route->handler(&ctx->req, &ctx->res);
+        ctx->state = CTX_DONE;
+        return send_response(ctx);
+    }
     if (ctx->state == CTX_WORKING) {
         return MHD_YES;
     }
@@ -518,6 +556,12 @@ struct server *server_start(const struct config *cfg, unsigned *port)
         free(srv);
         return NULL;
     }
+    if (cfg->preload_threads > 0 &&
+        (srv->preloader = preloader_new(cfg->preload_threads)) == NULL) {
+        pool_free(srv->pool);
+        free(srv);
+        return NULL;
+    }
     /* No MHD_OPTION_LISTENING_ADDRESS_REUSE: on Linux it sets SO_REUSEPORT, with
      * which a second process (or a PORT=0 bind) can silently share our port and
      * take some of our connections. MHD's default SO_REUSEADDR covers restarts. */
@@ -530,6 +574,7 @@ struct server *server_start(const struct config *cfg, unsigned *port)
         (unsigned)SERVER_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONNECTION_MEMORY, MHD_OPTION_END);
     if (srv->daemon == NULL) {
+        preloader_free(srv->preloader);
         pool_free(srv->pool);
         free(srv);
         return NULL;
@@ -560,6 +605,8 @@ void server_stop(struct server *srv)
     /* Finish queued work; each job resumes its connection, which then completes. */
     pool_free(srv->pool);
     srv->pool = NULL;
+    preloader_free(srv->preloader);
+    srv->preloader = NULL;
     wait_for_zero(&srv->suspended, SERVER_DRAIN_MS);
     if (atomic_load(&srv->suspended) > 0) {
         /* MHD_stop_daemon() aborts the process with suspended connections. */

@@ -1,6 +1,7 @@
 /* /users and /users/<id>. */
 #include "harness.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -288,6 +289,108 @@ Test(get, one_user)
     cr_assert_str_eq(jstr(got, "username"), v.username);
     cr_assert_str_eq(jstr(got, "email"), v.email);
     json_decref(got);
+}
+
+/* Reads that arrive together share one database query (preload.c): each must
+ * still get its own caller's and target's rows, never a neighbour's. */
+enum { READERS = 8, READ_USERS = 4, READS_EACH = 40 };
+
+struct reader {
+    pthread_barrier_t *start;
+    const struct user *users;
+    const struct tokens *sessions;
+    int index;
+    int wrong;
+    char first_wrong[256];
+};
+
+static bool read_is_right(const char *path, const char *access, const struct user *want, char *why,
+                          size_t whylen)
+{
+    struct resp *r = http("GET", path, access);
+    bool ok = r->status == 200 && jint(r->json, "id") == want->id && jstr(r->json, "username") &&
+              strcmp(jstr(r->json, "username"), want->username) == 0;
+    if (!ok) {
+        snprintf(why, whylen, "GET %s: %ld %.120s (want user %lld)", path, r->status, r->body,
+                 want->id);
+    }
+    resp_free(r);
+    return ok;
+}
+
+static void *reader_run(void *arg)
+{
+    struct reader *rd = arg;
+    int me = rd->index % READ_USERS;
+    const char *access = rd->sessions[me].access;
+    pthread_barrier_wait(rd->start);
+    for (int i = 0; i < READS_EACH; i++) {
+        const struct user *want = &rd->users[(me + i) % READ_USERS]; /* self every 4th */
+        char path[64], why[256];
+        bool status_read = i % 3 == 2;
+        if (status_read) {
+            want = &rd->users[me];
+        }
+        snprintf(path, sizeof path, status_read ? "/auth/status" : "/users/%lld", want->id);
+        if (!read_is_right(path, access, want, why, sizeof why) && rd->wrong++ == 0) {
+            snprintf(rd->first_wrong, sizeof rd->first_wrong, "%s", why);
+        }
+    }
+    return NULL;
+}
+
+static void concurrent_reads(const char *preload_threads)
+{
+    struct server srv;
+    SERVER_START(&srv, preload_threads);
+    http_use(&srv);
+    struct user users[READ_USERS];
+    struct tokens sessions[READ_USERS];
+    for (int i = 0; i < READ_USERS; i++) {
+        user_new_session(&users[i], &sessions[i]);
+    }
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, READERS);
+    struct reader rd[READERS];
+    pthread_t th[READERS];
+    for (int i = 0; i < READERS; i++) {
+        rd[i] = (struct reader){.start = &start, .users = users, .sessions = sessions, .index = i};
+        pthread_create(&th[i], NULL, reader_run, &rd[i]);
+    }
+    int wrong = 0;
+    const char *first = "";
+    for (int i = 0; i < READERS; i++) {
+        pthread_join(th[i], NULL);
+        if (rd[i].wrong > 0 && wrong == 0) {
+            first = rd[i].first_wrong;
+        }
+        wrong += rd[i].wrong;
+    }
+    pthread_barrier_destroy(&start);
+    cr_assert_eq(wrong, 0, "%d of %d concurrent reads got the wrong answer; first: %s", wrong,
+                 READERS * READS_EACH, first);
+
+    /* A user deleted between two reads is refused on the next one. */
+    struct resp *r = http("DELETE", user_path(users[0].id), sessions[0].access);
+    expect_status(r, 200, "self-delete");
+    resp_free(r);
+    r = http("GET", user_path(users[1].id), sessions[0].access);
+    expect_401(r, "GET /users/<id> by a caller deleted a moment ago");
+    resp_free(r);
+    r = http("GET", "/auth/status", sessions[0].access);
+    expect_401(r, "GET /auth/status by a caller deleted a moment ago");
+    resp_free(r);
+    SERVER_STOP(&srv);
+}
+
+Test(get, concurrent_reads_with_read_ahead, .timeout = 120)
+{
+    concurrent_reads("PRELOAD_THREADS=1");
+}
+
+Test(get, concurrent_reads_without_read_ahead, .timeout = 120)
+{
+    concurrent_reads("PRELOAD_THREADS=0");
 }
 
 Test(get, requires_token)

@@ -18,7 +18,8 @@ static void clean_env(void)
                           "ADMIN_EMAIL",
                           "ADMIN_PASSWORD",
                           "ACCESS_TOKEN_EXPIRATION",
-                          "LOGIN_RATE_LIMIT_IP"};
+                          "LOGIN_RATE_LIMIT_IP",
+                          "PRELOAD_THREADS"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
         unsetenv(vars[i]);
     }
@@ -43,6 +44,24 @@ Test(config, defaults)
     cr_expect(c.secret_generated, "no SECRET_KEY outside production: a random one");
     cr_expect_geq(c.secret_len, 32);
     cr_expect_not(c.production);
+    cr_expect_eq(c.preload_threads, 0, "SQLite answers in-process: no read-ahead thread");
+    config_free(&c);
+}
+
+Test(config, read_ahead_defaults_on_for_postgres)
+{
+    struct config c;
+    char err[256];
+    const char *urls[] = {"postgres://u@db.internal/users", "postgresql://u@db.internal/users"};
+    for (size_t i = 0; i < 2; i++) {
+        setenv("DATABASE_URL", urls[i], 1);
+        cr_assert_eq(config_load(&c, err, sizeof err), 0, "%s", err);
+        cr_expect_eq(c.preload_threads, 1, "%s", urls[i]);
+        config_free(&c);
+    }
+    setenv("PRELOAD_THREADS", "0", 1);
+    cr_assert_eq(config_load(&c, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(c.preload_threads, 0, "0 turns it off");
     config_free(&c);
 }
 
@@ -84,6 +103,8 @@ Test(config, rejects_bad_numbers)
                             {"BCRYPT_LOG_ROUNDS", "32"},
                             {"ACCESS_TOKEN_EXPIRATION", "0"},
                             {"LOGIN_RATE_LIMIT_IP", "-1"},
+                            {"PRELOAD_THREADS", "65"},
+                            {"PRELOAD_THREADS", "-1"},
                             {"LOG_LEVEL", "chatty"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         clean_env();

@@ -463,6 +463,48 @@ BOTH(user_get_pair_reads_both_in_one_call)
     store_close(s);
 }
 
+BOTH(user_get_many_answers_each_id_in_its_slot)
+{
+    struct store *s = open_migrated(url);
+    int64_t a = make_user(s, "many-a", "many-a@example.com").id;
+    int64_t b = make_user(s, "many-b", "many-b@example.com").id;
+    /* repeats, a missing id between them, and the order not the table's */
+    const int64_t ids[] = {b, a + b + 1000, a, b, a};
+    enum { N = sizeof ids / sizeof ids[0] };
+    struct store_user out[N];
+    bool found[N];
+    memset(found, 1, sizeof found);
+    cr_assert_eq(store_user_get_many(s, ids, N, out, found), STORE_OK);
+    cr_assert(found[0] && found[2] && found[3] && found[4]);
+    cr_assert_not(found[1], "a missing id is reported in its own slot");
+    cr_assert_eq(out[0].id, b);
+    cr_assert_str_eq(out[0].username, "many-b");
+    cr_assert_eq(out[2].id, a);
+    cr_assert_str_eq(out[2].email, "many-a@example.com");
+    cr_assert_str_eq(out[2].password_hash, "", "no hash on a read by id");
+    cr_assert_eq(out[3].id, b);
+    cr_assert_eq(out[4].id, a);
+
+    /* a full batch */
+    int64_t big[STORE_GET_MANY_MAX];
+    struct store_user *rows = calloc(STORE_GET_MANY_MAX, sizeof *rows);
+    bool many[STORE_GET_MANY_MAX];
+    cr_assert_not_null(rows);
+    for (size_t i = 0; i < STORE_GET_MANY_MAX; i++) {
+        big[i] = i % 2 == 0 ? a : INT64_MAX - (int64_t)i;
+    }
+    cr_assert_eq(store_user_get_many(s, big, STORE_GET_MANY_MAX, rows, many), STORE_OK);
+    for (size_t i = 0; i < STORE_GET_MANY_MAX; i++) {
+        cr_assert_eq(many[i], i % 2 == 0, "slot %zu", i);
+        cr_assert(!many[i] || rows[i].id == a, "slot %zu", i);
+    }
+    cr_assert_eq(store_user_get_many(s, big, STORE_GET_MANY_MAX + 1, rows, many), STORE_ERROR,
+                 "more than a batch holds is refused");
+    cr_assert_eq(store_user_get_many(s, NULL, 0, NULL, NULL), STORE_OK, "nothing asked");
+    free(rows);
+    store_close(s);
+}
+
 BOTH(user_total_survives_bulk_changes)
 {
     struct store *s = open_migrated(url);

@@ -29,12 +29,17 @@ void users_update(const struct http_request *req, struct http_response *res);
 void users_delete(const struct http_request *req, struct http_response *res);
 
 /* common.c */
+/* For a ROUTE_PRELOAD request: verifies the bearer token and fills p's
+ * caller_id and ids (the caller, then the {id} target if another user).
+ * False when there is nothing to read ahead: the handler then runs as usual
+ * and answers the bad token itself. */
+bool api_preload_plan(const struct http_request *req, struct preload *p);
 /* This thread's store, or NULL after replying 503. */
 struct store *api_store(struct http_response *res);
 /* Replies 503/500 for a failed store call (and counts it). */
 void api_store_failed(struct http_response *res, store_status st);
-/* Checks the bearer token and loads the caller (who must exist and be active).
- * Returns false after replying 401/503. */
+/* Checks the bearer token and loads the caller (who must exist and be active),
+ * or takes both from req->preload. Returns false after replying 401/503. */
 bool api_authenticate(const struct http_request *req, struct http_response *res, struct store *s,
                       struct store_user *caller);
 /* The same, also loading the user named by the path's {id} in the same round

@@ -16,7 +16,7 @@
 enum pg_stmt_id {
     PG_USER_INSERT,
     PG_USER_GET,
-    PG_USER_GET_PAIR,
+    PG_USER_GET_MANY,
     PG_USER_GET_BY_EMAIL,
     PG_USER_LIST,
     PG_USER_COUNT,
@@ -46,7 +46,7 @@ static const char *const pg_sql[PG_STMT_COUNT] = {
     [PG_USER_INSERT] = "INSERT INTO users (username, email, password_hash, active, admin, "
                        "created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING " USER_COLS,
     [PG_USER_GET] = "SELECT " USER_COLS " FROM users WHERE id = $1",
-    [PG_USER_GET_PAIR] = "SELECT " USER_COLS " FROM users WHERE id = $1 OR id = $2",
+    [PG_USER_GET_MANY] = "SELECT " USER_COLS " FROM users WHERE id = ANY ($1::bigint[])",
     [PG_USER_GET_BY_EMAIL] = "SELECT id, username, email, password_hash, active, admin, "
                              "created_at FROM users WHERE email = $1",
     [PG_USER_LIST] = "SELECT " USER_COLS " FROM users ORDER BY id LIMIT $1 OFFSET $2",
@@ -420,30 +420,35 @@ static store_status pg_user_get(struct store *s, int64_t id, struct store_user *
     return pg_query_user(pg_cast(s), PG_USER_GET, 1, params, out);
 }
 
-/* One round trip instead of two: on this path the database's per-query cost
- * is most of a request's cost. */
-static store_status pg_user_get_pair(struct store *s, int64_t id_a, int64_t id_b,
-                                     struct store_user *a, bool *found_a, struct store_user *b,
-                                     bool *found_b)
+/* One round trip for all of them: on the token-checked read paths the
+ * database's per-query cost is most of a request's cost, so the caller and
+ * the target of a request, and the lookups of many concurrent requests
+ * (preload.c), share one query. */
+static store_status pg_user_get_many(struct store *s, const int64_t *ids, size_t n,
+                                     struct store_user *out, bool *found)
 {
-    pg_num ia, ib;
-    const char *params[] = {pg_fmt(ia, id_a), pg_fmt(ib, id_b)};
+    char list[STORE_GET_MANY_MAX * 21 + 3] = "{";
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++) {
+        len +=
+            (size_t)snprintf(list + len, sizeof list - len, "%s%" PRId64, i > 0 ? "," : "", ids[i]);
+        found[i] = false;
+    }
+    snprintf(list + len, sizeof list - len, "}");
+    const char *params[] = {list};
     PGresult *res = NULL;
-    store_status status = pg_run(pg_cast(s), PG_USER_GET_PAIR, 2, params, &res);
+    store_status status = pg_run(pg_cast(s), PG_USER_GET_MANY, 1, params, &res);
     if (status != STORE_OK) {
         return status;
     }
-    *found_a = *found_b = false;
     for (int row = 0; row < PQntuples(res) && status == STORE_OK; row++) {
         struct store_user u;
         status = pg_read_user(res, row, &u);
-        if (status == STORE_OK && u.id == id_a) {
-            *a = u;
-            *found_a = true;
-        }
-        if (status == STORE_OK && u.id == id_b) {
-            *b = u;
-            *found_b = true;
+        for (size_t i = 0; i < n && status == STORE_OK; i++) {
+            if (ids[i] == u.id) {
+                out[i] = u;
+                found[i] = true;
+            }
         }
     }
     PQclear(res);
@@ -628,7 +633,7 @@ static const struct store_ops pg_ops = {
     .ping = pg_ping,
     .user_create = pg_user_create,
     .user_get = pg_user_get,
-    .user_get_pair = pg_user_get_pair,
+    .user_get_many = pg_user_get_many,
     .user_get_by_email = pg_user_get_by_email,
     .user_list = pg_user_list,
     .user_update = pg_user_update,

@@ -257,14 +257,41 @@ static store_status user_get_found(struct store *s, int64_t id, struct store_use
 store_status store_user_get_pair(struct store *s, int64_t id_a, int64_t id_b, struct store_user *a,
                                  bool *found_a, struct store_user *b, bool *found_b)
 {
-    if (!s || !a || !b || !found_a || !found_b) {
+    if (!a || !b || !found_a || !found_b) {
         return STORE_ERROR;
     }
-    if (s->ops->user_get_pair) {
-        return s->ops->user_get_pair(s, id_a, id_b, a, found_a, b, found_b);
+    const int64_t ids[2] = {id_a, id_b};
+    struct store_user out[2];
+    bool found[2];
+    store_status st = store_user_get_many(s, ids, 2, out, found);
+    if (st != STORE_OK) {
+        return st;
     }
-    store_status st = user_get_found(s, id_a, a, found_a);
-    return st == STORE_OK ? user_get_found(s, id_b, b, found_b) : st;
+    *found_a = found[0];
+    *found_b = found[1];
+    if (found[0]) {
+        *a = out[0];
+    }
+    if (found[1]) {
+        *b = out[1];
+    }
+    return STORE_OK;
+}
+
+store_status store_user_get_many(struct store *s, const int64_t *ids, size_t n,
+                                 struct store_user *out, bool *found)
+{
+    if (!s || (n > 0 && (!ids || !out || !found)) || n > STORE_GET_MANY_MAX) {
+        return STORE_ERROR;
+    }
+    if (s->ops->user_get_many) {
+        return s->ops->user_get_many(s, ids, n, out, found);
+    }
+    store_status st = STORE_OK;
+    for (size_t i = 0; i < n && st == STORE_OK; i++) {
+        st = user_get_found(s, ids[i], &out[i], &found[i]);
+    }
+    return st;
 }
 
 store_status store_user_get_by_email(struct store *s, const char *email, struct store_user *out)

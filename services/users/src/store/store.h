@@ -21,7 +21,12 @@ typedef enum {
     STORE_ERROR,             /* anything else; maps to 500 */
 } store_status;
 
-enum { STORE_USERNAME_MAX = 64, STORE_EMAIL_MAX = 254, STORE_HASH_MAX = 128 };
+enum {
+    STORE_USERNAME_MAX = 64,
+    STORE_EMAIL_MAX = 254,
+    STORE_HASH_MAX = 128,
+    STORE_GET_MANY_MAX = 128, /* ids in one store_user_get_many() call */
+};
 
 struct store_user {
     int64_t id;
@@ -79,6 +84,11 @@ store_status store_user_get(struct store *s, int64_t id, struct store_user *out)
  * found_a/found_b says whether that id exists; STORE_OK even when neither does. */
 store_status store_user_get_pair(struct store *s, int64_t id_a, int64_t id_b, struct store_user *a,
                                  bool *found_a, struct store_user *b, bool *found_b);
+/* Users by id, in one round trip: for each i < n (n <= STORE_GET_MANY_MAX),
+ * found[i] says whether ids[i] exists and out[i] is that user. Ids may repeat.
+ * STORE_OK even when none exists. */
+store_status store_user_get_many(struct store *s, const int64_t *ids, size_t n,
+                                 struct store_user *out, bool *found);
 store_status store_user_get_by_email(struct store *s, const char *email, struct store_user *out);
 /* Ordered by id. *out is malloc'd (caller frees), *n rows; *total is the count of all users. */
 store_status store_user_list(struct store *s, int64_t limit, int64_t offset,

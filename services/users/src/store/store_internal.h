@@ -15,9 +15,9 @@ struct store_ops {
     store_status (*user_create)(struct store *s, const struct store_user_fields *f, int64_t now,
                                 struct store_user *out);
     store_status (*user_get)(struct store *s, int64_t id, struct store_user *out);
-    /* optional: store.c falls back to two user_get calls (fine in-process) */
-    store_status (*user_get_pair)(struct store *s, int64_t id_a, int64_t id_b, struct store_user *a,
-                                  bool *found_a, struct store_user *b, bool *found_b);
+    /* optional: store.c falls back to one user_get per id (fine in-process) */
+    store_status (*user_get_many)(struct store *s, const int64_t *ids, size_t n,
+                                  struct store_user *out, bool *found);
     store_status (*user_get_by_email)(struct store *s, const char *email, struct store_user *out);
     store_status (*user_list)(struct store *s, int64_t limit, int64_t offset,
                               struct store_user **out, size_t *n, int64_t *total);
