@@ -54,7 +54,7 @@ static const char USAGE[] =
     "  ADMIN_USERNAME                its username when created (default admin)\n"
     "  STATIC_DIR                    serve the built web client from this directory\n"
     "  HTTP_THREADS, BCRYPT_WORKERS  thread counts (default: number of CPUs)\n"
-    "  PRELOAD_THREADS               threads that read token-checked requests' users ahead,\n"
+    "  PRELOAD_THREADS               threads that read token-checked one-row reads' users ahead,\n"
     "                                many requests per query (default 1 on PostgreSQL, 0 on\n"
     "                                SQLite; 0 off)\n";
 

@@ -1,6 +1,6 @@
 /* Reading a request's users ahead of its handler, off the polling threads.
  *
- * A token-checked read (GET /users/<id>, /auth/status, /users) needs the
+ * A token-checked read (GET /users/<id>, /auth/status) needs the
  * caller's row, and for /users/<id> the target's, before its handler can
  * answer. Waiting for PostgreSQL on a polling thread puts that thread to
  * sleep and wakes it again for every request, and on two cores those context

@@ -9,8 +9,8 @@ typedef void (*route_handler)(const struct http_request *req, struct http_respon
 enum route_flags {
     ROUTE_BODY = 1u << 0, /* takes a JSON object body (415/400 checked before the handler) */
     ROUTE_SLOW = 1u << 1, /* runs bcrypt: handled on a worker thread, off the polling threads */
-    /* a token-checked read: the caller (and the {id} target) may be read
-     * ahead by the preloader (preload.h) before the handler runs */
+    /* a token-checked one-row read: the caller (and the {id} target) may be
+     * read ahead by the preloader (preload.h) before the handler runs */
     ROUTE_PRELOAD = 1u << 2,
 };
 
