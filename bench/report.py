@@ -385,13 +385,21 @@ def cmd_final(args):
             "cpu": cases["pgbench"].get("cpu", {}),
             "note": "p50/p99 from a 10 % sample of pgbench's per-transaction log",
         })
+    def read_ahead_note(name):
+        c = cases.get(name, {})
+        q, r = c.get("preload_queries"), c.get("preload_requests")
+        if not isinstance(q, int) or not isinstance(r, int) or q <= 0:
+            return ""
+        return (f"read ahead (PRELOAD_THREADS): {r} requests in {q} queries, {r / q:.1f} per "
+                "`WHERE id = ANY($1)` query, where pgbench sends one query per transaction")
+
     r2 = {}
     for case_no, key, label in (("2", "user_get", "GET /users/<id>"),
                                 ("3", "auth_status", "GET /auth/status"),
                                 ("4", "users_list", "GET /users?limit=100")):
         r2[key] = row(case_no, key + "_postgres", label, "pgbench -S", pg_rps,
                       note="the reference is a one-row SELECT; the list reads 100 rows and writes a ~17 KB JSON body"
-                      if key == "users_list" else "")
+                      if key == "users_list" else read_ahead_note(key + "_postgres"))
         row(case_no, key + "_sqlite", label, "nginx /ping (HTTP limit)", nginx_rps,
             note="SQLite runs in-process; the HTTP limit is its ceiling")
     r5 = {}

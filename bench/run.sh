@@ -165,6 +165,17 @@ drain() { # PORT: wait (at most 30 s) until no request is in flight but /metrics
   say "drain: requests still in flight after 30 s"
 }
 
+preload_counts() { # PORT -> "queries requests" read ahead so far (users_api_preload_*_total)
+  curl -s --max-time 5 "http://127.0.0.1:$1/metrics" \
+    | awk '/^users_api_preload_queries_total / {q=$2} /^users_api_preload_requests_total / {r=$2} END {print q+0, r+0}'
+}
+preload_kv() { # PORT "Q0 R0" -> preload_queries=N preload_requests=N since then
+  local now
+  read -r -a now <<<"$(preload_counts "$1")"
+  read -r -a was <<<"$2"
+  echo "preload_queries=$((${now[0]} - ${was[0]})) preload_requests=$((${now[1]} - ${was[1]}))"
+}
+
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 
 login_token() { # PORT EMAIL PASSWORD -> access token
@@ -278,6 +289,7 @@ for backend in sqlite postgres; do
     timeout $((WARM + 30)) "${pgb[@]}" -T "$WARM" pgbench >"$RAW/pgbench.warmup" 2>&1 || true
     WRK_AUTH="Bearer $TOKEN"
     warmup "user_get_$backend" "$API_PORT" "/users/$USER_ID" $CONNS
+    pre=$(preload_counts "$API_PORT")
     for i in $(seq 1 $SLICES); do
       for who in $(first_is_ref "$i" && echo "ref api" || echo "api ref"); do
         if [[ $who == ref ]]; then
@@ -294,11 +306,17 @@ for backend in sqlite postgres; do
     done
     "$PY" "$BENCH/report.py" pgbench "$RAW" pgbench conns=$CONNS backend=postgres
     say "pgbench: $(grep -o '"rps": [0-9.]*' "$RAW/pgbench.json" || echo 'no numbers')"
-    record "user_get_$backend" "/users/$USER_ID" $CONNS backend=$backend
+    # shellcheck disable=SC2046 # word splitting wanted: two key=value arguments
+    record "user_get_$backend" "/users/$USER_ID" $CONNS backend=$backend $(preload_kv "$API_PORT" "$pre")
     SNAP_PIDS=("server=$API_PID" "pg=$PGPID")
   fi
 
+  pre=$(preload_counts "$API_PORT")
   run_wrk "auth_status_$backend" "$API_PORT" /auth/status $CONNS backend=$backend
+  if [[ $backend == postgres ]]; then # again, with what was read ahead meanwhile
+    # shellcheck disable=SC2046
+    record "auth_status_$backend" /auth/status $CONNS backend=$backend $(preload_kv "$API_PORT" "$pre")
+  fi
   run_wrk "users_list_$backend" "$API_PORT" "/users?limit=100" $CONNS backend=$backend
   WRK_AUTH=""
 

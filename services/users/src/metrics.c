@@ -29,6 +29,7 @@ struct slot_metrics {
 static struct slot_metrics slots[MAX_SLOTS];
 static atomic_uint_fast64_t db_errors;
 static atomic_int queue_depth;
+static atomic_uint_fast64_t preload_queries, preload_requests;
 static atomic_int inflight;
 
 static size_t status_index(unsigned status)
@@ -72,6 +73,12 @@ void metrics_queue_add(int delta)
 void metrics_inflight_add(int delta)
 {
     atomic_fetch_add(&inflight, delta);
+}
+
+void metrics_preload_batch(size_t requests)
+{
+    atomic_fetch_add_explicit(&preload_queries, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&preload_requests, requests, memory_order_relaxed);
 }
 
 static void slot_labels(size_t slot, const char **route, const char **method)
@@ -195,9 +202,17 @@ char *metrics_render(size_t *len)
         "users_api_http_requests_in_flight %d\n"
         "# HELP users_api_db_errors_total Failed database calls.\n"
         "# TYPE users_api_db_errors_total counter\n"
-        "users_api_db_errors_total %llu\n",
+        "users_api_db_errors_total %llu\n"
+        "# HELP users_api_preload_queries_total Queries that read requests' users ahead.\n"
+        "# TYPE users_api_preload_queries_total counter\n"
+        "users_api_preload_queries_total %llu\n"
+        "# HELP users_api_preload_requests_total Requests whose users were read ahead.\n"
+        "# TYPE users_api_preload_requests_total counter\n"
+        "users_api_preload_requests_total %llu\n",
         atomic_load(&queue_depth), atomic_load(&inflight),
-        (unsigned long long)atomic_load(&db_errors));
+        (unsigned long long)atomic_load(&db_errors),
+        (unsigned long long)atomic_load(&preload_queries),
+        (unsigned long long)atomic_load(&preload_requests));
     if (b.failed) {
         free(b.data);
         return NULL;

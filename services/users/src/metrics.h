@@ -12,6 +12,8 @@ void metrics_observe(size_t slot, unsigned status, double seconds);
 void metrics_db_error(void);
 void metrics_queue_add(int delta);
 void metrics_inflight_add(int delta);
+/* One read-ahead query (preload.c) that answered `requests` requests. */
+void metrics_preload_batch(size_t requests);
 
 /* Returns malloc'd text in the Prometheus exposition format. */
 char *metrics_render(size_t *len);

@@ -1,6 +1,7 @@
 #include "preload.h"
 
 #include "app.h"
+#include "metrics.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -61,6 +62,7 @@ static void answer(struct batch *b, size_t n)
     struct store *s = app_store();
     store_status st =
         s != NULL ? store_user_get_many(s, b->ids, ids, b->users, b->found) : STORE_UNAVAILABLE;
+    metrics_preload_batch(n);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         struct preload *p = b->req[i];

@@ -85,8 +85,9 @@ Test(ops, metrics_format_and_names)
     const char *ct = resp_header(r, "Content-Type");
     cr_assert(ct && strncasecmp(ct, "text/plain", 10) == 0, "Prometheus text format, got %s", ct);
     static const char *const names[] = {
-        "users_api_http_requests_total{", "users_api_http_request_duration_seconds_bucket",
-        "users_api_bcrypt_queue_depth", "users_api_db_errors_total"};
+        "users_api_http_requests_total{",  "users_api_http_request_duration_seconds_bucket",
+        "users_api_bcrypt_queue_depth",    "users_api_db_errors_total",
+        "users_api_preload_queries_total", "users_api_preload_requests_total"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         cr_assert(strstr(r->body, names[i]), "/metrics lacks %s:\n%.2000s", names[i], r->body);
     static const char *const labels[] = {"route=\"/users/{id}\"", "method=\"GET\"",

@@ -339,7 +339,16 @@ static void *reader_run(void *arg)
     return NULL;
 }
 
-static void concurrent_reads(const char *preload_threads)
+static double metric_value(const char *page, const char *name)
+{
+    char key[128];
+    snprintf(key, sizeof key, "\n%s ", name);
+    const char *at = strstr(page, key);
+    cr_assert(at, "/metrics lacks %s", name);
+    return strtod(at + strlen(key), NULL);
+}
+
+static void concurrent_reads(const char *preload_threads, bool read_ahead)
 {
     struct server srv;
     SERVER_START(&srv, preload_threads);
@@ -370,6 +379,21 @@ static void concurrent_reads(const char *preload_threads)
     cr_assert_eq(wrong, 0, "%d of %d concurrent reads got the wrong answer; first: %s", wrong,
                  READERS * READS_EACH, first);
 
+    struct resp *m = http("GET", "/metrics");
+    expect_status(m, 200, "GET /metrics");
+    double queries = metric_value(m->body, "users_api_preload_queries_total");
+    double requests = metric_value(m->body, "users_api_preload_requests_total");
+    resp_free(m);
+    if (read_ahead) {
+        cr_assert_eq(requests, READERS * READS_EACH, "every read was read ahead: %.0f of %d",
+                     requests, READERS * READS_EACH);
+        cr_assert(queries >= 1 && queries < requests,
+                  "%d concurrent readers should share queries: %.0f requests in %.0f queries",
+                  READERS, requests, queries);
+    } else {
+        cr_assert(queries == 0 && requests == 0, "PRELOAD_THREADS=0 reads nothing ahead");
+    }
+
     /* A user deleted between two reads is refused on the next one. */
     struct resp *r = http("DELETE", user_path(users[0].id), sessions[0].access);
     expect_status(r, 200, "self-delete");
@@ -385,12 +409,12 @@ static void concurrent_reads(const char *preload_threads)
 
 Test(get, concurrent_reads_with_read_ahead, .timeout = 120)
 {
-    concurrent_reads("PRELOAD_THREADS=1");
+    concurrent_reads("PRELOAD_THREADS=1", true);
 }
 
 Test(get, concurrent_reads_without_read_ahead, .timeout = 120)
 {
-    concurrent_reads("PRELOAD_THREADS=0");
+    concurrent_reads("PRELOAD_THREADS=0", false);
 }
 
 Test(get, requires_token)
