@@ -9,6 +9,7 @@
 #include "static.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -437,6 +438,21 @@ static void append_body(struct req_ctx *ctx, const char *data, size_t size)
     ctx->body_len += size;
 }
 
+/* A declared body over the limit is refused before a byte of it is read:
+ * answered from the first call, libmicrohttpd discards the upload and closes
+ * the connection, rather than taking in (say) a gigabyte to throw away. */
+static bool declared_too_large(struct MHD_Connection *conn)
+{
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if (cl == NULL) {
+        return false;
+    }
+    char *end = NULL;
+    errno = 0;
+    unsigned long long n = strtoull(cl, &end, 10);
+    return end != cl && (errno == ERANGE || n > HTTP_MAX_BODY);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -456,6 +472,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = ctx;
         atomic_fetch_add(&srv->inflight, 1);
         metrics_inflight_add(1);
+        if (declared_too_large(conn)) {
+            ctx->too_large = true;
+            return handle(ctx, url);
+        }
         return MHD_YES;
     }
     if (ctx->state == CTX_DONE) {

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #define VALIDATION_MSG "Input payload validation failed"
@@ -103,6 +104,70 @@ Test(input, body_too_large)
     free(huge);
     free(body);
     guard_end(&g, "413");
+}
+
+/* Connects to the shared server, sends `head`, and reads what comes back
+ * within 3 s (until the server closes). Returns the bytes read, -1 on a
+ * timeout with the connection still open. */
+static ssize_t raw_exchange(const char *head, char *out, size_t outlen)
+{
+    int port = 0;
+    sscanf(http_base(), "http://127.0.0.1:%d", &port);
+    cr_assert_gt(port, 0);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    struct timeval tv = {.tv_sec = 3};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    cr_assert_eq(write(fd, head, strlen(head)), (ssize_t)strlen(head));
+    size_t got = 0;
+    out[0] = '\0';
+    for (;;) {
+        ssize_t n = read(fd, out + got, outlen - 1 - got);
+        if (n < 0) {
+            close(fd);
+            return -1;
+        }
+        if (n == 0 || (got += (size_t)n) == outlen - 1) {
+            break;
+        }
+    }
+    out[got] = '\0';
+    close(fd);
+    return (ssize_t)got;
+}
+
+Test(input, declared_large_body_refused_before_upload, .timeout = 30)
+{
+    struct guard g;
+    guard_begin(&g);
+    /* headers promising 100 MB, and not one byte of it: the answer must come
+     * without waiting for (or reading) the body */
+    char reply[4096];
+    ssize_t n = raw_exchange("POST /auth/register HTTP/1.1\r\nHost: x\r\n"
+                             "Content-Type: application/json\r\nContent-Length: 100000000\r\n\r\n",
+                             reply, sizeof reply);
+    cr_assert_geq(n, 0, "no answer within 3 s: the server waits for a body it will refuse");
+    cr_assert(strncmp(reply, "HTTP/1.1 413", 12) == 0, "want 413, got: %.200s", reply);
+    cr_assert(strcasestr(reply, "\r\nContent-Type: application/json"), "JSON error: %s", reply);
+    cr_assert(strstr(reply, "\"message\":\"The request body is larger than 64 KiB.\""), "%s",
+              reply);
+    /* a Content-Length too big for any integer is the same */
+    n = raw_exchange("PUT /auth/password HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Type: application/json\r\n"
+                     "Content-Length: 99999999999999999999999999\r\n\r\n",
+                     reply, sizeof reply);
+    cr_assert(n > 0 && (strncmp(reply, "HTTP/1.1 413", 12) == 0 ||
+                        strncmp(reply, "HTTP/1.1 400", 12) == 0),
+              "want 413 (or libmicrohttpd's 400 for an unparsable length), got: %.200s", reply);
+    /* and at the limit, the server waits for the body as usual */
+    n = raw_exchange("POST /auth/login HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 65536\r\n\r\n",
+                     reply, sizeof reply);
+    cr_assert_eq(n, -1, "a 64 KiB body is allowed: the server must wait for it, got: %.200s",
+                 reply);
+    guard_end(&g, "413 before upload");
 }
 
 Test(input, body_too_large_chunked)
