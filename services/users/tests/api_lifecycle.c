@@ -615,6 +615,15 @@ Test(lifecycle, postgres_outage_and_recovery, .timeout = 120)
     st = status_of("GET", "/users", t.access, &r);
     expect_error(r, 503, NULL, "GET /users during the outage");
     resp_free(r);
+    /* the read-ahead routes (preload.c): their loader thread's query fails */
+    char self[48];
+    snprintf(self, sizeof self, "/users/%lld", u.id);
+    const char *read_ahead[] = {"/auth/status", self};
+    for (size_t i = 0; i < 2; i++) {
+        st = status_of("GET", read_ahead[i], t.access, &r);
+        expect_error(r, 503, NULL, read_ahead[i]);
+        resp_free(r);
+    }
     cr_assert_eq(status_of("GET", "/ping", NULL, NULL), 200, "/ping still answers");
     st = status_of("GET", "/metrics", NULL, &r);
     cr_assert_eq(st, 200, "/metrics during the outage: HTTP %ld", st);
@@ -636,6 +645,11 @@ Test(lifecycle, postgres_outage_and_recovery, .timeout = 120)
     for (int i = 0; i < 12; i++) {
         st = status_of("GET", "/users", t.access, &r);
         expect_status(r, 200, "GET /users after recovery (every worker reconnects)");
+        resp_free(r);
+        st = status_of("GET", read_ahead[i % 2], t.access, &r);
+        expect_status(r, 200, read_ahead[i % 2]);
+        cr_assert_eq(jint(r->json, "id"), u.id, "%s after recovery: %s", read_ahead[i % 2],
+                     r->body);
         resp_free(r);
     }
     struct tokens t2;
