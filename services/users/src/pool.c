@@ -22,6 +22,7 @@ struct pool {
     pthread_cond_t ready;
     struct job *head, *tail;
     bool stopping;
+    bool joined;
     unsigned nthreads;
     pthread_t *threads;
 };
@@ -109,9 +110,9 @@ int pool_submit(struct pool *p, void (*fn)(void *), void *arg)
     return 0;
 }
 
-void pool_free(struct pool *p)
+void pool_stop(struct pool *p)
 {
-    if (p == NULL) {
+    if (p == NULL || p->joined) {
         return;
     }
     pthread_mutex_lock(&p->lock);
@@ -121,6 +122,15 @@ void pool_free(struct pool *p)
     for (unsigned i = 0; i < p->nthreads; i++) {
         pthread_join(p->threads[i], NULL);
     }
+    p->joined = true;
+}
+
+void pool_free(struct pool *p)
+{
+    if (p == NULL) {
+        return;
+    }
+    pool_stop(p);
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->ready);
     free(p->threads);

@@ -10,7 +10,11 @@ struct pool;
 struct pool *pool_new(unsigned threads);
 /* Queues fn(arg). Returns 0, or -1 when the pool is stopping or out of memory. */
 int pool_submit(struct pool *p, void (*fn)(void *), void *arg);
-/* Runs every queued job, then joins and frees the threads. */
+/* Refuses new jobs (pool_submit returns -1), runs every queued one, joins
+ * the threads. The pool stays valid, so late submissions are refused rather
+ * than touching freed memory. */
+void pool_stop(struct pool *p);
+/* pool_stop() if not done yet, then frees the pool. */
 void pool_free(struct pool *p);
 
 #endif

@@ -25,6 +25,7 @@ struct preloader {
     pthread_cond_t ready;
     struct preload *head, *tail;
     bool stopping;
+    bool joined;
     unsigned nthreads;
     struct loader *threads;
 };
@@ -133,9 +134,9 @@ int preloader_submit(struct preloader *l, struct preload *p)
     return 0;
 }
 
-void preloader_free(struct preloader *l)
+void preloader_stop(struct preloader *l)
 {
-    if (l == NULL) {
+    if (l == NULL || l->joined) {
         return;
     }
     pthread_mutex_lock(&l->lock);
@@ -145,6 +146,15 @@ void preloader_free(struct preloader *l)
     for (unsigned i = 0; i < l->nthreads; i++) {
         pthread_join(l->threads[i].thread, NULL);
     }
+    l->joined = true;
+}
+
+void preloader_free(struct preloader *l)
+{
+    if (l == NULL) {
+        return;
+    }
+    preloader_stop(l);
     pthread_mutex_destroy(&l->lock);
     pthread_cond_destroy(&l->ready);
     free(l->threads);

@@ -43,7 +43,10 @@ struct preloader *preloader_new(unsigned threads);
 /* Queues p; p->done(p) runs once its rows (or a failure status) are in.
  * Returns -1 when the preloader is stopping. */
 int preloader_submit(struct preloader *l, struct preload *p);
-/* Answers everything queued, then joins the threads. */
+/* Refuses new lookups, answers everything queued, joins the threads; the
+ * preloader stays valid (late submissions are refused). */
+void preloader_stop(struct preloader *l);
+/* preloader_stop() if not done yet, then frees it. */
 void preloader_free(struct preloader *l);
 
 #endif

@@ -622,11 +622,12 @@ void server_stop(struct server *srv)
         close(sock);
     }
     wait_for_zero(&srv->inflight, SERVER_DRAIN_MS);
-    /* Finish queued work; each job resumes its connection, which then completes. */
-    pool_free(srv->pool);
-    srv->pool = NULL;
-    preloader_free(srv->preloader);
-    srv->preloader = NULL;
+    /* Finish queued work; each job resumes its connection, which then
+     * completes. Both stay allocated until the daemon is gone: an idle
+     * keep-alive connection may still send a request, which they refuse
+     * (503, resumed at once) instead of being queued to freed memory. */
+    pool_stop(srv->pool);
+    preloader_stop(srv->preloader);
     wait_for_zero(&srv->suspended, SERVER_DRAIN_MS);
     if (atomic_load(&srv->suspended) > 0) {
         /* MHD_stop_daemon() aborts the process with suspended connections. */
@@ -634,5 +635,7 @@ void server_stop(struct server *srv)
         return;
     }
     MHD_stop_daemon(srv->daemon);
+    preloader_free(srv->preloader);
+    pool_free(srv->pool);
     free(srv);
 }

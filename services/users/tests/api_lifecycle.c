@@ -9,7 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static const char *const ADMIN_ENV_EMAIL = "ADMIN_EMAIL=first.admin@example.test";
@@ -554,6 +558,123 @@ Test(lifecycle, second_process_cannot_share_the_port, .timeout = 30)
     cr_expect_eq(r->status, 200, "the first server still answers");
     resp_free(r);
     SERVER_STOP(&s);
+}
+
+/* Keep-alive clients that keep reading /auth/status through a SIGTERM: past
+ * the drain, their next requests reach a server whose read-ahead loader has
+ * stopped. They must get a 503 (or the connection closed), and the server
+ * must still exit cleanly (no use of a freed loader, no suspended connection
+ * left for MHD_stop_daemon). */
+enum { KA_READERS = 4, KA_MAX_REQUESTS = 200000 };
+
+struct ka_reader {
+    int port;
+    const char *token;
+    long long id;
+    int ok, refused, bad;
+    char first_bad[256];
+};
+
+/* Reads one response (headers + Content-Length body) into buf; the status, or
+ * 0 when the connection closed or timed out first. */
+static long ka_response(int fd, char *buf, size_t cap)
+{
+    size_t got = 0;
+    char *body = NULL;
+    size_t want = 0;
+    while (body == NULL || got < (size_t)(body - buf) + want) {
+        if (got + 1 >= cap) {
+            return 0;
+        }
+        ssize_t n = read(fd, buf + got, cap - 1 - got);
+        if (n <= 0) {
+            return 0;
+        }
+        got += (size_t)n;
+        buf[got] = '\0';
+        char *end = body == NULL ? strstr(buf, "\r\n\r\n") : NULL;
+        if (end != NULL) {
+            body = end + 4;
+            const char *cl = strcasestr(buf, "\r\nContent-Length:");
+            want = cl != NULL ? strtoul(cl + 17, NULL, 10) : 0;
+        }
+    }
+    long status = 0;
+    sscanf(buf, "HTTP/1.1 %ld", &status);
+    return status;
+}
+
+static void *ka_read(void *arg)
+{
+    struct ka_reader *k = arg;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)k->port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct timeval tv = {.tv_sec = 5};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return NULL;
+    }
+    char req[2400], buf[8192], want_id[48];
+    snprintf(req, sizeof req,
+             "GET /auth/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", k->token);
+    snprintf(want_id, sizeof want_id, "\"id\":%lld,", k->id);
+    for (int i = 0; i < KA_MAX_REQUESTS; i++) {
+        if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
+            break;
+        }
+        long status = ka_response(fd, buf, sizeof buf);
+        if (status == 0) {
+            break; /* closed by the server's stop */
+        }
+        if (status == 200 && strstr(buf, want_id) != NULL) {
+            k->ok++;
+        } else if (status == 503 && strstr(buf, "shutting down") != NULL) {
+            k->refused++;
+        } else if (k->bad++ == 0) {
+            snprintf(k->first_bad, sizeof k->first_bad, "%.250s", buf);
+        }
+        if (strcasestr(buf, "\r\nConnection: close") != NULL) {
+            break;
+        }
+    }
+    close(fd);
+    return NULL;
+}
+
+Test(lifecycle, sigterm_during_keepalive_read_ahead, .timeout = 90)
+{
+    struct server s;
+    SERVER_START(&s, "PRELOAD_THREADS=1");
+    http_use(&s);
+    struct user u;
+    struct tokens t;
+    user_new_session(&u, &t);
+    struct ka_reader k[KA_READERS];
+    pthread_t th[KA_READERS];
+    for (int i = 0; i < KA_READERS; i++) {
+        k[i] = (struct ka_reader){.port = s.port, .token = t.access, .id = u.id};
+        pthread_create(&th[i], NULL, ka_read, &k[i]);
+    }
+    sleep_ms(400);
+    cr_assert_eq(kill(s.pid, SIGTERM), 0);
+    int ok = 0, refused = 0, bad = 0;
+    const char *first = "";
+    for (int i = 0; i < KA_READERS; i++) {
+        pthread_join(th[i], NULL);
+        ok += k[i].ok;
+        refused += k[i].refused;
+        if (k[i].bad > 0 && bad == 0) {
+            first = k[i].first_bad;
+        }
+        bad += k[i].bad;
+    }
+    cr_assert_eq(bad, 0, "%d answers neither the caller nor a 503 while stopping; first: %s", bad,
+                 first);
+    cr_assert_gt(ok, 0, "the readers read nothing before the SIGTERM");
+    cr_assert_eq(server_wait_exit(&s, 20000), 0, "%s (after %d reads, %d refused)", harness_err, ok,
+                 refused);
 }
 
 /* ---- PostgreSQL outage ---- */
