@@ -604,12 +604,17 @@ struct server *server_start(const struct config *cfg, unsigned *port)
     return srv;
 }
 
-static void wait_for_zero(atomic_int *counter, int max_ms)
+/* True once the counter was seen at zero within max_ms. */
+static bool wait_for_zero(atomic_int *counter, int max_ms)
 {
-    for (int waited = 0; atomic_load(counter) > 0 && waited < max_ms; waited += 10) {
+    for (int waited = 0; atomic_load(counter) > 0; waited += 10) {
+        if (waited >= max_ms) {
+            return false;
+        }
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+    return true;
 }
 
 void server_stop(struct server *srv)
@@ -628,8 +633,10 @@ void server_stop(struct server *srv)
      * (503, resumed at once) instead of being queued to freed memory. */
     pool_stop(srv->pool);
     preloader_stop(srv->preloader);
-    wait_for_zero(&srv->suspended, SERVER_DRAIN_MS);
-    if (atomic_load(&srv->suspended) > 0) {
+    /* From here on a suspension is resumed within the same call (refused), so
+     * one moment at zero means nothing is left waiting on us; the count can
+     * rise again only for such a request, which MHD_stop_daemon() resumes. */
+    if (!wait_for_zero(&srv->suspended, SERVER_DRAIN_MS)) {
         /* MHD_stop_daemon() aborts the process with suspended connections. */
         log_error("connections still suspended at shutdown; exiting without a clean stop", NULL);
         return;
