@@ -8,6 +8,7 @@
 
 /* A loader thread's buffers for a query's worth of ids (~60 KiB: not for the stack). */
 struct batch {
+    size_t nids; /* ids in use */
     struct preload *req[STORE_GET_MANY_MAX];
     int64_t ids[STORE_GET_MANY_MAX];
     struct store_user users[STORE_GET_MANY_MAX];
@@ -51,18 +52,15 @@ static size_t take_queued(struct preloader *l, struct batch *b)
         l->tail = NULL;
     }
     pthread_mutex_unlock(&l->lock);
+    b->nids = ids;
     return n;
 }
 
 static void answer(struct batch *b, size_t n)
 {
-    size_t ids = 0;
-    for (size_t i = 0; i < n; i++) {
-        ids += b->req[i]->nids;
-    }
     struct store *s = app_store();
     store_status st =
-        s != NULL ? store_user_get_many(s, b->ids, ids, b->users, b->found) : STORE_UNAVAILABLE;
+        s != NULL ? store_user_get_many(s, b->ids, b->nids, b->users, b->found) : STORE_UNAVAILABLE;
     metrics_preload_batch(n);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {

@@ -24,8 +24,7 @@ enum { PRELOAD_IDS_MAX = 2 };
 
 struct preload {
     /* in */
-    int64_t caller_id; /* the verified token's subject; ids[0] */
-    int64_t ids[PRELOAD_IDS_MAX];
+    int64_t ids[PRELOAD_IDS_MAX]; /* ids[0]: the verified token's subject */
     size_t nids;
     void (*done)(struct preload *p); /* called on a loader thread */
     void *arg;                       /* for done */

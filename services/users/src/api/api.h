@@ -30,7 +30,7 @@ void users_delete(const struct http_request *req, struct http_response *res);
 
 /* common.c */
 /* For a ROUTE_PRELOAD request: verifies the bearer token and fills p's
- * caller_id and ids (the caller, then the {id} target if another user).
+ * ids (the caller, then the {id} target if another user).
  * False when there is nothing to read ahead: the handler then runs as usual
  * and answers the bad token itself. */
 bool api_preload_plan(const struct http_request *req, struct preload *p);

@@ -77,7 +77,6 @@ bool api_preload_plan(const struct http_request *req, struct preload *p)
                                               &caller) != TOKENS_OK) {
         return false;
     }
-    p->caller_id = caller;
     p->ids[0] = caller;
     p->nids = 1;
     if (req->id != 0 && req->id != caller) {
